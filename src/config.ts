@@ -1,0 +1,166 @@
+import { cpus } from 'node:os';
+import { ConfigError } from './errors.js';
+
+type Kind = 'string' | 'int' | 'number' | 'bool';
+
+interface VariableSpec<K extends Kind = Kind> {
+  kind: K;
+  /** The default, or `undefined` when the variable is optional with no default. */
+  fallback: (K extends 'string' ? string : K extends 'bool' ? boolean : number) | undefined;
+  min?: number;
+  max?: number;
+  doc: string;
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * Every environment variable trainyard reads: name, type, default and meaning.
+ * `.env.example` and the README's configuration table follow this table.
+ */
+export const VARIABLES = {
+  HOST: { kind: 'string', fallback: '127.0.0.1', doc: 'API listen address' },
+  PORT: { kind: 'int', fallback: 3000, min: 0, max: 65535, doc: 'API listen port (0 picks a free one)' },
+  REDIS_URL: { kind: 'string', fallback: undefined, doc: 'Redis to use; unset with `npm start` starts a private redis-server' },
+  DATA_DIR: { kind: 'string', fallback: './data', doc: 'where `npm start` keeps its private Redis data (AOF)' },
+  REDIS_SERVER_BIN: { kind: 'string', fallback: 'redis-server', doc: 'redis-server executable used by `npm start`' },
+  KEY_PREFIX: { kind: 'string', fallback: 'ty', doc: 'prefix of every trainyard Redis key (and of BullMQ keys)' },
+  QUEUE_NAME: { kind: 'string', fallback: 'training', doc: 'BullMQ queue name' },
+  LOG_LEVEL: { kind: 'string', fallback: 'info', doc: 'pino level: fatal, error, warn, info, debug, trace, silent' },
+  LOG_PRETTY: { kind: 'bool', fallback: false, doc: 'human-readable logs instead of JSON lines' },
+  TRAINYARD_API_KEYS: { kind: 'string', fallback: undefined, doc: '`tenant:key,tenant:key`; unset turns auth off (one tenant, `default`)' },
+  TRAINYARD_ADMIN_KEY: { kind: 'string', fallback: undefined, doc: 'key for `/admin/queues`; unset disables it' },
+  WORKER_CONCURRENCY: { kind: 'int', fallback: cpus().length || 1, min: 1, max: 256, doc: 'training threads per worker process' },
+  INFERENCE_THREADS: { kind: 'int', fallback: 1, min: 1, max: 64, doc: 'threads of the API inference pool for /predict' },
+  JOB_TTL_SECONDS: { kind: 'int', fallback: 7 * 24 * 3600, min: 60, doc: 'finished jobs and their artifacts expire after this long' },
+  CHECKPOINT_INTERVAL_MS: { kind: 'int', fallback: 5_000, min: 0, doc: 'minimum time between checkpoints of a running job (0: every epoch)' },
+  METRICS_FLUSH_INTERVAL_MS: { kind: 'int', fallback: 250, min: 10, doc: 'how often a running job writes its new curve points to Redis' },
+  LOCK_DURATION_MS: { kind: 'int', fallback: 30_000, min: 500, doc: 'BullMQ job lock duration' },
+  STALLED_INTERVAL_MS: { kind: 'int', fallback: 30_000, min: 100, doc: 'BullMQ stalled-job check interval' },
+  MAX_STALLED_COUNT: { kind: 'int', fallback: 3, min: 0, doc: 'times a job may stall (worker death) before it fails' },
+  JOB_ATTEMPTS: { kind: 'int', fallback: 3, min: 1, max: 100, doc: 'attempts per job for retryable failures' },
+  JOB_BACKOFF_MS: { kind: 'int', fallback: 5_000, min: 0, doc: 'first retry delay (exponential, with jitter)' },
+  MAX_JOB_SECONDS: { kind: 'number', fallback: 900, min: 0.1, doc: 'wall-clock limit per job attempt → error `timeout`' },
+  CANCEL_GRACE_MS: { kind: 'int', fallback: 2_000, min: 0, doc: 'after a cancel, terminate a thread that has not stopped by then' },
+  SHUTDOWN_GRACE_MS: { kind: 'int', fallback: 10_000, min: 0, doc: 'time a process gets to finish or hand back work on SIGTERM' },
+  THREAD_MAX_OLD_GEN_MB: { kind: 'int', fallback: 256, min: 16, doc: 'resourceLimits.maxOldGenerationSizeMb of a training thread' },
+  THREAD_MAX_YOUNG_GEN_MB: { kind: 'int', fallback: 32, min: 1, doc: 'resourceLimits.maxYoungGenerationSizeMb of a training thread' },
+  THREAD_STACK_MB: { kind: 'int', fallback: 4, min: 1, doc: 'resourceLimits.stackSizeMb of a training thread' },
+  ENGINE_KERNELS: { kind: 'string', fallback: 'auto', doc: 'engine kernels: auto (fastest available), wasm-relaxed-simd, wasm-simd, ts' },
+  REQUEST_TIMEOUT_MS: { kind: 'int', fallback: 30_000, min: 1, doc: 'Fastify requestTimeout (never 0)' },
+  HANDLER_TIMEOUT_MS: { kind: 'int', fallback: 10_000, min: 1, doc: 'a request still unanswered after this gets 503' },
+  REDIS_COMMAND_TIMEOUT_MS: { kind: 'int', fallback: 2_000, min: 100, doc: 'API Redis command timeout (answers 503 beyond it)' },
+  BODY_LIMIT_BYTES: { kind: 'int', fallback: 64 * 1024, min: 1024, doc: 'request body limit of every route but the two below' },
+  JOB_BODY_LIMIT_BYTES: { kind: 'int', fallback: 4 * MIB, min: 1024, doc: 'body limit of POST /v1/jobs (spec + inline data)' },
+  DATASET_BODY_LIMIT_BYTES: { kind: 'int', fallback: 256 * MIB, min: 1024, doc: 'body limit of POST /v1/datasets' },
+  MAX_LAYERS: { kind: 'int', fallback: 16, min: 1, doc: 'dense layers per model' },
+  MAX_UNITS: { kind: 'int', fallback: 4096, min: 1, doc: 'units per layer' },
+  MAX_INPUT_SIZE: { kind: 'int', fallback: 4096, min: 1, doc: 'input features' },
+  MAX_OUTPUT_SIZE: { kind: 'int', fallback: 1024, min: 1, doc: 'output units' },
+  MAX_PARAMETERS: { kind: 'int', fallback: 16_000_000, min: 1, doc: 'Σ in×out + out over the layers' },
+  MAX_SAMPLES: { kind: 'int', fallback: 100_000, min: 1, doc: 'rows of a dataset' },
+  MAX_DATASET_NUMBERS: { kind: 'int', fallback: 100_000_000, min: 1, doc: 'samples × (inputs + outputs) of a dataset' },
+  MAX_EPOCHS: { kind: 'int', fallback: 100_000, min: 1, doc: 'epochs per job' },
+  MAX_BATCH_SIZE: { kind: 'int', fallback: 4096, min: 1, doc: 'batch size' },
+  MAX_WORK: { kind: 'number', fallback: 1e12, min: 1, doc: 'compute budget: parameters × samples × epochs' },
+  MAX_MEMORY_BYTES: { kind: 'int', fallback: 512 * MIB, min: 1, doc: 'admission estimate of a job’s typed-array bytes' },
+  MAX_WEIGHTS_BYTES: { kind: 'int', fallback: 8 * 1000 * 1000, min: 1, doc: 'largest trained-weights artifact' },
+  MAX_CURVE_POINTS: { kind: 'int', fallback: 1000, min: 10, doc: 'stored loss-curve points per job (downsampled beyond)' },
+  TENANT_MAX_RUNNING: { kind: 'int', fallback: 2, min: 1, doc: 'running jobs per tenant' },
+  TENANT_MAX_QUEUED: { kind: 'int', fallback: 20, min: 1, doc: 'queued + running jobs per tenant' },
+  TENANT_SUBMITS_PER_MINUTE: { kind: 'int', fallback: 10, min: 1, doc: 'POST /v1/jobs per tenant per minute' },
+  TENANT_REQUESTS_PER_MINUTE: { kind: 'int', fallback: 300, min: 1, doc: 'all /v1 requests per tenant per minute' },
+  RATE_LIMIT_ENABLED: { kind: 'bool', fallback: true, doc: 'rate limits on /v1 (turn off only for benchmarks)' },
+  STALLED_HEARTBEAT_MS: { kind: 'int', fallback: 60_000, min: 1, doc: 'a running job with no heartbeat for this long shows `stalled: true`' },
+  METRICS_PORT: { kind: 'int', fallback: 0, min: 0, max: 65535, doc: '`npm run worker`: port of its own /metrics (0: off)' },
+  ENABLE_TEST_HOOKS: { kind: 'bool', fallback: false, doc: 'test-only fault injection (never in production)' },
+} as const satisfies Record<string, VariableSpec>;
+
+type Variables = typeof VARIABLES;
+type ValueOf<S> = S extends { kind: 'string' } ? string : S extends { kind: 'bool' } ? boolean : number;
+type Fallback<S> = S extends { fallback: undefined } ? undefined : never;
+
+/** The parsed configuration: one field per variable of {@link VARIABLES}, named as the variable. */
+export type RawConfig = { -readonly [K in keyof Variables]: ValueOf<Variables[K]> | Fallback<Variables[K]> };
+
+/** One tenant and its API key (from `TRAINYARD_API_KEYS`). */
+export interface TenantKey {
+  tenant: string;
+  key: string;
+}
+
+/** The frozen configuration every entry point passes down. */
+export interface Config extends Readonly<RawConfig> {
+  /** Parsed `TRAINYARD_API_KEYS`; empty when auth is off. */
+  readonly apiKeys: readonly TenantKey[];
+  /** `true` when `TRAINYARD_API_KEYS` is set. */
+  readonly authEnabled: boolean;
+}
+
+function parseValue(name: string, spec: VariableSpec, raw: string, problems: string[]): unknown {
+  if (spec.kind === 'string') return raw;
+  if (spec.kind === 'bool') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${name} must be true or false, got "${raw}"`);
+    return undefined;
+  }
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || (spec.kind === 'int' && !Number.isInteger(value))) {
+    problems.push(`${name} must be ${spec.kind === 'int' ? 'an integer' : 'a number'}, got "${raw}"`);
+    return undefined;
+  }
+  if (spec.min !== undefined && value < spec.min) problems.push(`${name} must be ≥ ${spec.min}, got ${value}`);
+  if (spec.max !== undefined && value > spec.max) problems.push(`${name} must be ≤ ${spec.max}, got ${value}`);
+  return value;
+}
+
+const TENANT_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function parseApiKeys(raw: string | undefined, problems: string[]): TenantKey[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const keys: TenantKey[] = [];
+  for (const [index, entry] of raw.split(',').entries()) {
+    const colon = entry.indexOf(':');
+    const tenant = entry.slice(0, colon).trim();
+    const key = entry.slice(colon + 1).trim();
+    // Never echo key material into an error message.
+    if (colon < 1 || !TENANT_PATTERN.test(tenant)) {
+      problems.push(`TRAINYARD_API_KEYS entry ${index + 1} must be tenant:key with a tenant of [A-Za-z0-9_.-]{1,64}`);
+    } else if (key.length < 8) {
+      problems.push(`TRAINYARD_API_KEYS entry ${index + 1} (tenant ${tenant}) has a key shorter than 8 characters`);
+    } else {
+      keys.push({ tenant, key });
+    }
+  }
+  return keys;
+}
+
+/**
+ * Reads trainyard's configuration from environment variables (the only reader of
+ * `process.env`), applying the defaults of {@link VARIABLES}.
+ * @throws ConfigError naming every bad variable and what it expected.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(VARIABLES) as [string, VariableSpec][]) {
+    const raw = env[name];
+    values[name] = raw === undefined || raw === '' ? spec.fallback : parseValue(name, spec, raw, problems);
+  }
+  if (!/^[A-Za-z0-9_:{}.-]{1,32}$/.test(String(values.KEY_PREFIX))) problems.push('KEY_PREFIX must match [A-Za-z0-9_:{}.-]{1,32}');
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(String(values.QUEUE_NAME))) problems.push('QUEUE_NAME must match [A-Za-z0-9_.-]{1,64}');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(values.LOG_LEVEL))) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${String(values.LOG_LEVEL)}"`);
+  }
+  if (!['auto', 'wasm-relaxed-simd', 'wasm-simd', 'ts'].includes(String(values.ENGINE_KERNELS))) {
+    problems.push(`ENGINE_KERNELS must be auto, wasm-relaxed-simd, wasm-simd or ts, got "${String(values.ENGINE_KERNELS)}"`);
+  }
+  const apiKeys = parseApiKeys(env.TRAINYARD_API_KEYS, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    ...(values as RawConfig),
+    apiKeys: Object.freeze(apiKeys),
+    authEnabled: apiKeys.length > 0,
+  });
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+describe('loadConfig', () => {
+  it('applies the defaults when nothing is set', () => {
+    const config = loadConfig({});
+
+    expect(config.PORT).toBe(3000);
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(config.authEnabled).toBe(false);
+    expect(config.JOB_BODY_LIMIT_BYTES).toBe(4 * 1024 * 1024);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('parses numbers, booleans and API keys', () => {
+    const config = loadConfig({ PORT: '8080', LOG_PRETTY: 'true', TRAINYARD_API_KEYS: 'a:key-aaaaaaaa, b:key-bbbbbbbb' });
+
+    expect(config.PORT).toBe(8080);
+    expect(config.LOG_PRETTY).toBe(true);
+    expect(config.apiKeys).toEqual([
+      { tenant: 'a', key: 'key-aaaaaaaa' },
+      { tenant: 'b', key: 'key-bbbbbbbb' },
+    ]);
+    expect(config.authEnabled).toBe(true);
+  });
+
+  it('names every bad variable at once and never echoes a key', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', WORKER_CONCURRENCY: '0', TRAINYARD_API_KEYS: 'nocolonsecret' });
+    } catch (err) {
+      error = err;
+    }
+
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/PORT/);
+    expect(problems).toMatch(/WORKER_CONCURRENCY/);
+    expect(problems).toMatch(/TRAINYARD_API_KEYS/);
+    expect(problems).not.toMatch(/nocolonsecret/);
+  });
+});
