@@ -1,0 +1,150 @@
+/**
+ * The contract's job shapes (SPEC.md): the normalised job spec a worker trains, statuses,
+ * errors, metrics and results. Plain data; no imports.
+ */
+
+/** Every status a job can have. `completed`, `failed` and `cancelled` are terminal. */
+export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Statuses a job never leaves. */
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** `true` for `completed`, `failed` and `cancelled`. */
+export function isTerminalStatus(status: JobStatus): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled';
+}
+
+export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear', 'softmax'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+export const LOSSES = ['mse', 'cross_entropy', 'binary_cross_entropy'] as const;
+export type LossName = (typeof LOSSES)[number];
+
+export const INITS = ['auto', 'glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal', 'lecun_uniform', 'lecun_normal'] as const;
+export type InitName = (typeof INITS)[number];
+
+export const PRECISIONS = ['float32', 'float64'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
+/** Builtin datasets, usable as `data: { builtin }`. */
+export const BUILTIN_DATASETS = ['xor', 'iris'] as const;
+export type BuiltinDatasetName = (typeof BUILTIN_DATASETS)[number];
+
+/** One dense layer: `z = W·a_prev + b`, `a = act(z)`. */
+export interface LayerSpec {
+  units: number;
+  activation: Activation;
+}
+
+/** One layer's parameters as JSON: `W[j][k]` connects neuron `k` of the previous layer to neuron `j`. */
+export interface LayerWeights {
+  W: number[][];
+  b: number[];
+}
+
+/** Adam with decoupled weight decay (AdamW), as SPEC.md writes it. */
+export interface AdamSpec {
+  type: 'adam';
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  weightDecay: number;
+}
+
+/** SGD with classical momentum: `v = μ·v + g`, `θ −= lr·v`. */
+export interface SgdSpec {
+  type: 'sgd';
+  learningRate: number;
+  momentum: number;
+  weightDecay: number;
+}
+
+export type OptimizerSpec = AdamSpec | SgdSpec;
+
+/** Keras-style early stopping. */
+export interface EarlyStoppingSpec {
+  monitor: 'loss' | 'val_loss';
+  patience: number;
+  minDelta: number;
+  restoreBestWeights: boolean;
+}
+
+/**
+ * Where a job's training data lives. Datasets are never copied into BullMQ job data:
+ * - `inline`: sent in the submit body, stored at submit as a blob owned by the job;
+ * - `dataset`: uploaded with POST /v1/datasets (owned by `tenant`);
+ * - `builtin`: generated in process (`xor`, `iris`).
+ */
+export type DataRef =
+  | { kind: 'inline'; jobId: string }
+  | { kind: 'dataset'; datasetId: string; tenant: string }
+  | { kind: 'builtin'; name: BuiltinDatasetName };
+
+/**
+ * The normalised job spec that is stored once per job (without its data and without initial
+ * weights, which are stored as binary next to it) and that a worker maps to engine options.
+ * Every default is filled in; `seed` is always set.
+ */
+export interface JobSpec {
+  /** Version of this shape. */
+  specVersion: 1;
+  name: string;
+  model: {
+    inputSize: number;
+    layers: LayerSpec[];
+    init: InitName;
+    /**
+     * `true` when the job starts from stored initial weights (`model.initialWeights` or
+     * `model.fromJob` at submit); read them with the job store's `getInitialWeights`.
+     */
+    hasInitialWeights: boolean;
+    /** The completed job the initial weights were copied from, when `fromJob` was used. */
+    fromJob: string | null;
+  };
+  loss: LossName;
+  optimizer: OptimizerSpec;
+  training: {
+    epochs: number;
+    batchSize: number;
+    shuffle: boolean;
+    /** Integer 0 … 2³²−1; chosen by the server when the client sent none. */
+    seed: number;
+    validationSplit: number;
+    earlyStopping: EarlyStoppingSpec | null;
+    /** Gradient clipping by global L2 norm; null = off. */
+    clipNorm: number | null;
+    precision: Precision;
+  };
+  data: DataRef;
+  /** Dataset dimensions, known at submit (inline, builtin, uploaded). */
+  dataShape: { samples: number; inputSize: number; outputSize: number };
+}
+
+/** Why a job failed: `diverged`, `timeout`, `out_of_memory`, `invalid_data`, `internal`, … */
+export interface JobError {
+  code: string;
+  message: string;
+  /** The epoch it happened in, when known (e.g. `diverged`). */
+  epoch?: number;
+}
+
+/** Final metrics of a completed job (SPEC.md result `metrics`). */
+export interface ResultMetrics {
+  finalLoss: number;
+  bestValLoss?: number;
+  epochsRun: number;
+  stoppedEarly: boolean;
+  durationMs: number;
+}
+
+/** One point of a loss curve (SPEC.md GET /metrics). */
+export interface CurvePoint {
+  epoch: number;
+  loss: number;
+  valLoss?: number;
+  accuracy?: number;
+  valAccuracy?: number;
+  elapsedMs: number;
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { DataRef } from '../contract/job.js';
+import { NotFoundError } from '../errors.js';
+import { loadBuiltinDataset, type DatasetArrays } from './builtin-datasets.js';
+import { createKeys, type Keys } from './keys.js';
+import { concatChunks, decodeNumbers, type EncodedNumbers, type NumberDtype } from './number-buffer.js';
+
+export type { DatasetArrays } from './builtin-datasets.js';
+
+/** A dataset ready to store: its shape and its numbers already encoded. */
+export interface EncodedDataset {
+  samples: number;
+  inputSize: number;
+  outputSize: number;
+  inputs: EncodedNumbers;
+  targets: EncodedNumbers;
+}
+
+/** What GET /v1/datasets/{id} answers. */
+export interface DatasetMeta {
+  id: string;
+  samples: number;
+  inputSize: number;
+  outputSize: number;
+  /** Stored bytes of inputs + targets. */
+  bytes: number;
+  createdAt: string;
+  inputsDtype: NumberDtype;
+  targetsDtype: NumberDtype;
+}
+
+/** Dataset storage: uploaded datasets (tenant-owned) and the inline data of jobs. */
+export interface DatasetStore {
+  readonly keys: Keys;
+  /**
+   * Stores an uploaded dataset for `tenant` (numbers appended chunk by chunk, metadata written
+   * last so a half-written dataset is never visible).
+   */
+  saveDataset(tenant: string, data: EncodedDataset): Promise<DatasetMeta>;
+  /** Metadata of a tenant's dataset. @throws NotFoundError when missing or another tenant's. */
+  getDataset(tenant: string, id: string): Promise<DatasetMeta>;
+  /** Removes a tenant's dataset. @throws NotFoundError when missing or another tenant's. */
+  deleteDataset(tenant: string, id: string): Promise<void>;
+  /** Stores a job's inline data under the job's keys (no TTL until the job finishes). */
+  saveInlineData(jobId: string, data: EncodedDataset): Promise<void>;
+  /**
+   * Loads a job's training data as Float64Arrays, whatever its source.
+   * @throws NotFoundError when the inline blob or the uploaded dataset no longer exists
+   *   (a worker should fail the job with `invalid_data`).
+   */
+  loadDatasetArrays(ref: DataRef): Promise<DatasetArrays>;
+}
+
+const META_FIELDS = ['tenant', 'samples', 'inputSize', 'outputSize', 'bytes', 'createdAt', 'inputsDtype', 'targetsDtype'] as const;
+
+function metaOf(id: string, values: (string | null)[]): DatasetMeta & { tenant: string } {
+  const [tenant, samples, inputSize, outputSize, bytes, createdAt, inputsDtype, targetsDtype] = values;
+  return {
+    id,
+    tenant: tenant ?? '',
+    samples: Number(samples),
+    inputSize: Number(inputSize),
+    outputSize: Number(outputSize),
+    bytes: Number(bytes),
+    createdAt: createdAt ?? '',
+    inputsDtype: (inputsDtype ?? 'float64') as NumberDtype,
+    targetsDtype: (targetsDtype ?? 'float64') as NumberDtype,
+  };
+}
+
+function publicMeta(meta: DatasetMeta & { tenant: string }): DatasetMeta {
+  const { tenant: _tenant, ...rest } = meta;
+  return rest;
+}
+
+/**
+ * Creates the dataset store on an ioredis connection.
+ * @param options.redis a connection (the API's fails fast; workers' wait for Redis).
+ * @param options.config `KEY_PREFIX` decides every key.
+ */
+export function createDatasetStore(options: { redis: Redis; config: Pick<Config, 'KEY_PREFIX'> }): DatasetStore {
+  const { redis } = options;
+  const keys = createKeys(options.config.KEY_PREFIX);
+
+  async function appendAll(key: string, encoded: EncodedNumbers): Promise<void> {
+    // An empty string key does not exist in Redis; SET '' first so GET finds a zero-length value.
+    await redis.set(key, '');
+    for (const chunk of encoded.chunks()) {
+      await redis.append(key, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    }
+  }
+
+  async function readMeta(id: string): Promise<(DatasetMeta & { tenant: string }) | null> {
+    const values = await redis.hmget(keys.dataset(id), ...META_FIELDS);
+    if (values[0] === null) return null;
+    return metaOf(id, values);
+  }
+
+  return {
+    keys,
+
+    async saveDataset(tenant, data) {
+      const id = randomUUID();
+      const meta: DatasetMeta & { tenant: string } = {
+        id,
+        tenant,
+        samples: data.samples,
+        inputSize: data.inputSize,
+        outputSize: data.outputSize,
+        bytes: data.inputs.byteLength + data.targets.byteLength,
+        createdAt: new Date().toISOString(),
+        inputsDtype: data.inputs.dtype,
+        targetsDtype: data.targets.dtype,
+      };
+      try {
+        await appendAll(keys.datasetInputs(id), data.inputs);
+        await appendAll(keys.datasetTargets(id), data.targets);
+        const { id: _id, ...fields } = meta;
+        await redis.hset(keys.dataset(id), fields as unknown as Record<string, string | number>);
+        await redis.sadd(keys.tenantDatasets(tenant), id);
+      } catch (error) {
+        await redis.del(keys.dataset(id), keys.datasetInputs(id), keys.datasetTargets(id)).catch(() => undefined);
+        throw error;
+      }
+      return publicMeta(meta);
+    },
+
+    async getDataset(tenant, id) {
+      const meta = await readMeta(id);
+      if (meta === null || meta.tenant !== tenant) throw new NotFoundError('No such dataset.');
+      return publicMeta(meta);
+    },
+
+    async deleteDataset(tenant, id) {
+      const meta = await readMeta(id);
+      if (meta === null || meta.tenant !== tenant) throw new NotFoundError('No such dataset.');
+      await redis.del(keys.dataset(id), keys.datasetInputs(id), keys.datasetTargets(id));
+      await redis.srem(keys.tenantDatasets(tenant), id);
+    },
+
+    async saveInlineData(jobId, data) {
+      await redis.hset(keys.jobData(jobId), {
+        samples: data.samples,
+        inputSize: data.inputSize,
+        outputSize: data.outputSize,
+        inputsDtype: data.inputs.dtype,
+        targetsDtype: data.targets.dtype,
+        inputs: concatChunks(data.inputs),
+        targets: concatChunks(data.targets),
+      });
+    },
+
+    async loadDatasetArrays(ref) {
+      if (ref.kind === 'builtin') return loadBuiltinDataset(ref.name);
+      if (ref.kind === 'inline') {
+        const key = keys.jobData(ref.jobId);
+        const [samples, inputSize, outputSize, inputsDtype, targetsDtype, inputs, targets] = await redis.hmgetBuffer(
+          key, 'samples', 'inputSize', 'outputSize', 'inputsDtype', 'targetsDtype', 'inputs', 'targets',
+        );
+        if (samples === null || inputs === null || targets === null) throw new NotFoundError('The job’s inline data no longer exists.');
+        return {
+          samples: Number(samples.toString()),
+          inputSize: Number(inputSize!.toString()),
+          outputSize: Number(outputSize!.toString()),
+          inputs: decodeNumbers(inputs, inputsDtype!.toString() as NumberDtype),
+          targets: decodeNumbers(targets, targetsDtype!.toString() as NumberDtype),
+        };
+      }
+      const meta = await readMeta(ref.datasetId);
+      if (meta === null || meta.tenant !== ref.tenant) throw new NotFoundError('The dataset no longer exists.');
+      const inputs = await redis.getBuffer(keys.datasetInputs(ref.datasetId));
+      const targets = await redis.getBuffer(keys.datasetTargets(ref.datasetId));
+      if (inputs === null || targets === null) throw new NotFoundError('The dataset no longer exists.');
+      return {
+        samples: meta.samples,
+        inputSize: meta.inputSize,
+        outputSize: meta.outputSize,
+        inputs: decodeNumbers(inputs, meta.inputsDtype),
+        targets: decodeNumbers(targets, meta.targetsDtype),
+      };
+    },
+  };
+}

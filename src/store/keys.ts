@@ -1,0 +1,85 @@
+import type { Config } from '../config.js';
+
+/**
+ * Every Redis key trainyard uses, built in this one module.
+ *
+ * Layout (prefix `ty` by default, `KEY_PREFIX`):
+ * - `ty:job:{<jobId>}:rec`    hash   the job record (status, progress, error…)
+ * - `ty:job:{<jobId>}:spec`   string the normalised JobSpec as JSON (no data, no weights)
+ * - `ty:job:{<jobId>}:data`   hash   an inline dataset: meta fields + binary `inputs`/`targets`
+ * - `ty:job:{<jobId>}:init`   string initial weights (float64 LE encoding, contract/weights.ts)
+ * - `ty:job:{<jobId>}:curve`  (metrics store) the loss curve
+ * - `ty:job:{<jobId>}:result` hash   `weights` (binary), `metrics` (JSON), `kernel`
+ * - `ty:job:{<jobId>}:ckpt`   (checkpoint store) the last checkpoints
+ * - `ty:ds:{<datasetId>}`     hash   an uploaded dataset's metadata (samples, sizes, dtypes, tenant)
+ * - `ty:ds:{<datasetId>}:x` / `:y` string its inputs / targets, little-endian float32 or float64
+ * - `ty:t:{<tenant>}:jobs`    zset   the tenant's jobs, score = per-tenant sequence (newest highest)
+ * - `ty:t:{<tenant>}:seq`     string that sequence
+ * - `ty:t:{<tenant>}:active`  set    the tenant's queued + running job ids (quota)
+ * - `ty:t:{<tenant>}:running` zset   job ids holding one of the tenant's running slots, score = lease expiry ms
+ * - `ty:t:{<tenant>}:datasets` set   the tenant's dataset ids
+ * - `ty:t:{<tenant>}:idem:<sha256>` string an Idempotency-Key reservation (24 h)
+ * - channel `ty:cancel`        pub/sub: a message is a job id whose cancel was requested
+ * - BullMQ keys under the prefix `{ty}` (a hash tag: one slot for the whole queue).
+ *
+ * Why hash tags: all keys of one job share `{<jobId>}` and all keys of one tenant share
+ * `{<tenant>}`, so the multi-key Lua scripts and transactions of the stores touch one slot and
+ * the same code runs on Redis Cluster. No script mixes job and tenant keys.
+ */
+export interface Keys {
+  readonly prefix: string;
+  /** BullMQ's `prefix` option: the key prefix in braces, a Redis Cluster hash tag. */
+  readonly bullPrefix: string;
+  /** Pub/sub channel of cancel requests; each message is a job id. */
+  readonly cancelChannel: string;
+  jobRecord(jobId: string): string;
+  jobSpec(jobId: string): string;
+  jobData(jobId: string): string;
+  jobInitialWeights(jobId: string): string;
+  jobCurve(jobId: string): string;
+  jobResult(jobId: string): string;
+  jobCheckpoint(jobId: string): string;
+  /** Every key of a job, for expiry and deletion. */
+  jobKeys(jobId: string): string[];
+  dataset(datasetId: string): string;
+  datasetInputs(datasetId: string): string;
+  datasetTargets(datasetId: string): string;
+  tenantJobs(tenant: string): string;
+  tenantSequence(tenant: string): string;
+  tenantActive(tenant: string): string;
+  tenantRunning(tenant: string): string;
+  tenantDatasets(tenant: string): string;
+  tenantIdempotency(tenant: string, keyDigest: string): string;
+}
+
+/**
+ * Builds the key functions for a prefix.
+ * @param prefix `config.KEY_PREFIX` (tests use a unique one per file).
+ */
+export function createKeys(prefix: Config['KEY_PREFIX']): Keys {
+  const job = (jobId: string, part: string): string => `${prefix}:job:{${jobId}}:${part}`;
+  const tenantKey = (tenant: string, part: string): string => `${prefix}:t:{${tenant}}:${part}`;
+  const keys: Keys = {
+    prefix,
+    bullPrefix: `{${prefix}}`,
+    cancelChannel: `${prefix}:cancel`,
+    jobRecord: (id) => job(id, 'rec'),
+    jobSpec: (id) => job(id, 'spec'),
+    jobData: (id) => job(id, 'data'),
+    jobInitialWeights: (id) => job(id, 'init'),
+    jobCurve: (id) => job(id, 'curve'),
+    jobResult: (id) => job(id, 'result'),
+    jobCheckpoint: (id) => job(id, 'ckpt'),
+    jobKeys: (id) => ['rec', 'spec', 'data', 'init', 'curve', 'result', 'ckpt'].map((part) => job(id, part)),
+    dataset: (id) => `${prefix}:ds:{${id}}`,
+    datasetInputs: (id) => `${prefix}:ds:{${id}}:x`,
+    datasetTargets: (id) => `${prefix}:ds:{${id}}:y`,
+    tenantJobs: (tenant) => tenantKey(tenant, 'jobs'),
+    tenantSequence: (tenant) => tenantKey(tenant, 'seq'),
+    tenantActive: (tenant) => tenantKey(tenant, 'active'),
+    tenantRunning: (tenant) => tenantKey(tenant, 'running'),
+    tenantDatasets: (tenant) => tenantKey(tenant, 'datasets'),
+    tenantIdempotency: (tenant, digest) => tenantKey(tenant, `idem:${digest}`),
+  };
+  return Object.freeze(keys);
+}
