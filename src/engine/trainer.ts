@@ -8,7 +8,8 @@ import {
   FLAG_EARLY_STOPPED, FLAG_FINISHED, FLAG_HAS_BEST, checkpointBytes, decodeCheckpointArrays, decodeCheckpointHeader,
   encodeCheckpoint, type CheckpointHeader,
 } from './checkpoint.js';
-import { DenseLayer } from './dense-layer.js';
+import { backwardPass, createLayers, forwardPass } from './backprop.js';
+import type { DenseLayer } from './dense-layer.js';
 import { DivergenceError, ShapeError } from './errors.js';
 import { accuracyUnits, computeLoss, countCorrect, hasAccuracy, LOSSES } from './losses.js';
 import { assertNetworkSpec, flatToWeights, initializeFlat, layerShapes, outputSize, parameterCount, weightsToFlat } from './network.js';
@@ -198,16 +199,7 @@ class TrainerImpl implements Trainer {
     this.best = keepBest ? buffers[next++] : null;
     this.x = buffers[next++];
     this.y = buffers[next++];
-    this.layers = shapes.map((s, l) => {
-      const wEnd = s.wOffset + s.units * s.inSize;
-      const bEnd = s.bOffset + s.units;
-      return new DenseLayer(
-        s.inSize, s.units, net.layers[l].activation,
-        this.theta.subarray(s.wOffset, wEnd), this.theta.subarray(s.bOffset, bEnd),
-        this.grad.subarray(s.wOffset, wEnd), this.grad.subarray(s.bOffset, bEnd),
-        buffers[next++], buffers[next++], buffers[next++],
-      );
-    });
+    this.layers = createLayers(net, this.theta, this.grad, buffers.slice(next));
     this.optimizer = options.optimizer.type === 'adam'
       ? new Adam(kernels, options.optimizer, slots[0], slots[1])
       : new Sgd(options.optimizer, slots[0]);
@@ -280,23 +272,13 @@ class TrainerImpl implements Trainer {
     const rows = Math.min(B, this.trainRows - start);
     this.gather(start, rows);
     const layers = this.layers;
-    let input = this.x;
-    for (let l = 0; l < layers.length; l++) {
-      layers[l].forward(this.kernels, input, rows);
-      input = layers[l].a;
-    }
+    forwardPass(layers, this.kernels, this.x, rows);
     const last = layers[layers.length - 1];
     // δ^L = ∂C/∂z^L (written into the last layer's dz)
     const loss = computeLoss(this.o.loss, last.activation, last.z, last.a, this.y, rows, this.outSize, last.dz, this.kernels);
     if (!Number.isFinite(loss)) throw new DivergenceError(this.epochsDone + 1, index, 'the loss');
     if (this.withAccuracy) this.correct += countCorrect(this.o.loss, last.a, this.y, rows, this.outSize);
-    // Backpropagation: δ^(l−1) = (δ^l·W^l) ⊙ act'(z^(l−1)), layer by layer
-    for (let l = layers.length - 1; l >= 0; l--) {
-      const layer = layers[l];
-      const prev = l > 0 ? layers[l - 1] : null;
-      layer.backward(this.kernels, prev ? prev.a : this.x, rows, prev ? prev.dz : null);
-      if (prev) this.kernels.activationBackward(prev.dz, prev.z, prev.a, rows * prev.units, prev.activation as Exclude<typeof prev.activation, 'softmax'>);
-    }
+    backwardPass(layers, this.kernels, this.x, rows);
     let scale = 1;
     const clip = this.o.clipNorm;
     if (clip != null) {
@@ -389,11 +371,7 @@ class TrainerImpl implements Trainer {
       const rows = Math.min(B, this.trainRows + this.valRows - start);
       for (let i = 0; i < rows * inS; i++) x[i] = inputs[start * inS + i];
       for (let i = 0; i < rows * outS; i++) y[i] = targets[start * outS + i];
-      let input = x;
-      for (const layer of layers) {
-        layer.forward(this.kernels, input, rows);
-        input = layer.a;
-      }
+      forwardPass(layers, this.kernels, x, rows);
       lossSum += rows * computeLoss(this.o.loss, last.activation, last.z, last.a, y, rows, outS, null, this.kernels);
       if (this.withAccuracy) correct += countCorrect(this.o.loss, last.a, y, rows, outS);
     }

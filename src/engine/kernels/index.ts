@@ -4,6 +4,8 @@
  */
 import { registerKernels } from './registry.js';
 import { createTsKernels } from './ts-kernels.js';
+// The WebAssembly SIMD sets register themselves (higher priorities) and never throw on import.
+import './wasm/index.js';
 
 registerKernels('ts', createTsKernels, { priority: 0 });
 

@@ -13,8 +13,8 @@ interface Entry {
   factory: KernelFactory;
   priority: number;
   order: number;
-  /** Whether a float32 set could be built here; probed once, on first listing. */
-  usable?: boolean;
+  /** Set once a float32 set was built here; failures are probed again (host flags may change). */
+  usable?: true;
 }
 
 const entries = new Map<string, Entry>();
@@ -40,16 +40,16 @@ function sorted(): Entry[] {
 export function listKernels(): string[] {
   const names: string[] = [];
   for (const e of sorted()) {
-    if (e.usable === undefined) {
+    if (!e.usable) {
       try {
         e.factory('float32');
         e.usable = true;
       } catch {
-        // Not usable on this host; `auto` skips it too.
-        e.usable = false;
+        // Not usable on this host (now); `auto` skips it too.
+        continue;
       }
     }
-    if (e.usable) names.push(e.name);
+    names.push(e.name);
   }
   return names;
 }
