@@ -1,0 +1,163 @@
+/**
+ * Prometheus metrics of the API process, built with prom-client on a registry of their own (never
+ * the global one: tests build many apps in one process, and two registries never clash).
+ *
+ * Design: the API holds no training state, so every training number is read from Redis at scrape
+ * time (queue depth from BullMQ's counts, throughput from the records of running jobs, finished
+ * jobs from the counters the job store keeps). Any API replica therefore reports the same numbers,
+ * and nothing has to be pushed from workers. Per-process numbers of a worker (its event loop, its
+ * threads) come from its own `/metrics` ({@link startWorkerMetricsServer}).
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Throughput of one running job, as its record says. */
+export interface RunningJobThroughput {
+  epochsPerSecond: number | null;
+  samplesPerSecond: number | null;
+}
+
+/** Where the scrape-time numbers come from; each is called once per scrape. */
+export interface ApiMetricsSources {
+  /** BullMQ job counts by state (`waiting`, `active`, `delayed`, …). */
+  getQueueCounts(): Promise<Record<string, number>>;
+  /** The jobs running right now (one training thread each). */
+  getRunningJobs(): Promise<RunningJobThroughput[]>;
+  /** Jobs that reached each final status since the counters began. */
+  getFinishedCounts(): Promise<Record<string, number>>;
+  /** One Redis round trip (e.g. `PING`); resolves when it is answered. */
+  pingRedis(): Promise<void>;
+}
+
+/** The API's metrics. */
+export interface ApiMetrics {
+  readonly registry: Registry;
+  /** Records one answered HTTP request. */
+  observeRequest(labels: { method: string; route: string; statusCode: number }, seconds: number): void;
+}
+
+/** Histogram buckets of request durations (s): from a cached status read to a slow upload. */
+export const HTTP_DURATION_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+const FINAL_STATUSES = ['completed', 'failed', 'cancelled'] as const;
+const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const;
+
+function finite(value: number | null | undefined): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/**
+ * Creates the API registry: HTTP request histogram, queue depth by state, jobs by final status,
+ * epochs/s and samples/s of running jobs, busy training threads, Redis round-trip time, and the
+ * default Node.js process metrics. A source that fails (Redis down) leaves its metrics out of
+ * that scrape and sets `trainyard_redis_up` to 0; a scrape never fails because of it.
+ */
+export function createApiMetrics(sources: ApiMetricsSources): ApiMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  // prom-client collects every metric of a scrape concurrently: a source read by several metrics
+  // is read once per scrape through this memo.
+  const perScrape = <T>(read: () => Promise<T>): (() => Promise<T>) => {
+    let pending: Promise<T> | null = null;
+    return () => {
+      pending ??= read().finally(() => setTimeout(() => { pending = null; }, 0));
+      return pending;
+    };
+  };
+  const guard = async (metric: { reset(): void }, read: () => Promise<void>): Promise<void> => {
+    try {
+      await read();
+    } catch {
+      metric.reset();
+    }
+  };
+
+  const http = new Histogram({
+    name: 'trainyard_http_request_duration_seconds',
+    help: 'HTTP requests answered by the API, by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: HTTP_DURATION_BUCKETS,
+    registers: [registry],
+  });
+
+  new Gauge({
+    name: 'trainyard_queue_jobs',
+    help: 'BullMQ training jobs by state',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      await guard(this, async () => {
+        const counts = await sources.getQueueCounts();
+        for (const state of QUEUE_STATES) this.set({ state }, counts[state] ?? 0);
+      });
+    },
+  });
+
+  new Counter({
+    name: 'trainyard_jobs_finished_total',
+    help: 'Jobs that reached a final status (completed, failed, cancelled), counted in Redis',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      await guard(this, async () => {
+        const counts = await sources.getFinishedCounts();
+        // The source of truth is a Redis counter: mirror it (reset, then add the stored total).
+        this.reset();
+        for (const status of FINAL_STATUSES) this.inc({ status }, counts[status] ?? 0);
+      });
+    },
+  });
+
+  const readRunning = perScrape(() => sources.getRunningJobs());
+  const runningGauge = (name: string, help: string, value: (jobs: RunningJobThroughput[]) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        await guard(this, async () => this.set(value(await readRunning())));
+      },
+    });
+  };
+  runningGauge('trainyard_running_jobs', 'Jobs being trained right now', (jobs) => jobs.length);
+  runningGauge('trainyard_training_threads_busy', 'Training threads busy across all workers (one per running job)', (jobs) => jobs.length);
+  runningGauge('trainyard_training_epochs_per_second', 'Epochs per second, summed over running jobs', (jobs) =>
+    jobs.reduce((sum, job) => sum + finite(job.epochsPerSecond), 0));
+  runningGauge('trainyard_training_samples_per_second', 'Training samples per second, summed over running jobs', (jobs) =>
+    jobs.reduce((sum, job) => sum + finite(job.samplesPerSecond), 0));
+
+  // The round trip in seconds, or null when Redis did not answer.
+  const ping = perScrape(async (): Promise<number | null> => {
+    const started = process.hrtime.bigint();
+    try {
+      await sources.pingRedis();
+      return Number(process.hrtime.bigint() - started) / 1e9;
+    } catch {
+      return null;
+    }
+  });
+  new Gauge({
+    name: 'trainyard_redis_rtt_seconds',
+    help: 'Round-trip time of a Redis PING from the API, measured at scrape time',
+    registers: [registry],
+    async collect() {
+      const seconds = await ping();
+      if (seconds === null) this.reset();
+      else this.set(seconds);
+    },
+  });
+  new Gauge({
+    name: 'trainyard_redis_up',
+    help: '1 when the API reached Redis during this scrape, else 0',
+    registers: [registry],
+    async collect() {
+      this.set((await ping()) === null ? 0 : 1);
+    },
+  });
+
+  return {
+    registry,
+    observeRequest({ method, route, statusCode }, seconds) {
+      http.observe({ method, route, status_code: String(statusCode) }, seconds);
+    },
+  };
+}
