@@ -1,0 +1,268 @@
+/**
+ * WebAssembly SIMD kernel sets, compiled from `assembly/kernels.ts` by `npm run build:wasm`:
+ *
+ * - `wasm-relaxed-simd` (priority 20): f32x4/f64x2 with relaxed-SIMD fused multiply-add. Node 20
+ *   validates it only after `enableWasmFeatures()` (`src/wasm-features.ts`) set
+ *   `--experimental-wasm-relaxed-simd`; entry points call that before the first `listKernels()`.
+ * - `wasm-simd` (priority 10): the same kernels with separate multiply and add (WebAssembly SIMD,
+ *   in every Node ≥ 16).
+ *
+ * Importing this module registers both. Their factories throw (so `listKernels()` leaves them out
+ * and `auto` falls back to `ts`) when the build output is missing, the host has no WebAssembly, or
+ * the module does not validate; {@link wasmKernelStatus} says why. Importing never throws.
+ *
+ * Memory: each kernel set owns one instance with its own *shared* linear memory. Growing a shared
+ * memory never detaches the buffers handed out before, so every view from {@link Kernels.allocate}
+ * stays valid. Consequences: views are backed by a SharedArrayBuffer — `postMessage` would share,
+ * not copy, them (send `view.slice()`); and the memory lives until the kernel set is collected.
+ * The first 64 KiB hold the module's constant tables; views start above them, 64-byte aligned.
+ *
+ * Determinism: no threads and fixed summation orders, so a kernel set gives bit-identical results
+ * run after run on the same machine. (Relaxed FMA is fused wherever the CPU has FMA: results may
+ * differ from `wasm-simd` and across CPU families, never between runs.)
+ */
+import { registerKernels } from '../registry.js';
+import type { Activation, FloatArray, Kernels, Precision } from '../../types.js';
+import { WASM_PAGE_BYTES, webAssembly, type WasmMemory, type WasmModule } from './webassembly-api.js';
+
+/** The names the wasm kernel sets register under. */
+export type WasmVariant = 'wasm-simd' | 'wasm-relaxed-simd';
+
+/** Registry priorities: above `ts` (0), relaxed above plain so `auto` takes the fastest. */
+export const WASM_KERNEL_PRIORITIES: Readonly<Record<WasmVariant, number>> = {
+  'wasm-relaxed-simd': 20,
+  'wasm-simd': 10,
+};
+
+interface GeneratedBytes {
+  SOURCE_HASH: string;
+  SIMD_WASM_BASE64: string;
+  RELAXED_SIMD_WASM_BASE64: string;
+}
+
+let generated: GeneratedBytes | null = null;
+let missingReason = '';
+try {
+  // @ts-ignore -- build output of `npm run build:wasm` (gitignored); absent on a fresh clone before it runs
+  generated = (await import('./generated/kernel-bytes.js')) as GeneratedBytes;
+} catch (err) {
+  missingReason = `wasm kernels are not built (run \`npm run build:wasm\`): ${(err as Error).message}`;
+}
+
+/** Bytes below this address belong to the module's static data (AssemblyScript places it at 1024). */
+const RESERVED_BYTES = WASM_PAGE_BYTES;
+/** Every view starts on a cache line. */
+const ALIGN_BYTES = 64;
+/** The module's declared maximum: 65,536 pages = 4 GiB, all a 32-bit pointer reaches. */
+const MAX_PAGES = 65536;
+
+const ACTIVATION_CODES: Readonly<Record<Activation, number>> = {
+  linear: 0, sigmoid: 1, tanh: 2, relu: 3, leaky_relu: 4, softmax: 5,
+};
+
+const compiled = new Map<WasmVariant, WasmModule>();
+
+/**
+ * Whether `variant` can run here, and if not, why. Cheap after the first success (the compiled
+ * module is kept); a failure is re-checked on every call, as flags may have been set since.
+ */
+export function wasmKernelStatus(variant: WasmVariant): { available: true } | { available: false; reason: string } {
+  try {
+    compileVariant(variant);
+    return { available: true };
+  } catch (err) {
+    return { available: false, reason: (err as Error).message };
+  }
+}
+
+function compileVariant(variant: WasmVariant): WasmModule {
+  const cached = compiled.get(variant);
+  if (cached) return cached;
+  if (!webAssembly) throw new Error(`${variant}: this host has no WebAssembly`);
+  if (!generated) throw new Error(`${variant}: ${missingReason}`);
+  const bytes = decodeBase64(variant === 'wasm-simd' ? generated.SIMD_WASM_BASE64 : generated.RELAXED_SIMD_WASM_BASE64);
+  if (!webAssembly.validate(bytes)) {
+    throw new Error(variant === 'wasm-relaxed-simd'
+      ? `${variant}: this runtime rejects relaxed SIMD (Node 20 needs enableWasmFeatures() before the kernels are listed)`
+      : `${variant}: this runtime rejects WebAssembly SIMD`);
+  }
+  const module = new webAssembly.Module(bytes);
+  compiled.set(variant, module);
+  return module;
+}
+
+/**
+ * A fresh `variant` kernel set for `precision`, with its own instance and memory.
+ * @throws Error when the variant cannot run here ({@link wasmKernelStatus} gives the reason)
+ */
+export function createWasmKernels(variant: WasmVariant, precision: 'float32'): WasmKernels<Float32Array>;
+export function createWasmKernels(variant: WasmVariant, precision: 'float64'): WasmKernels<Float64Array>;
+export function createWasmKernels(variant: WasmVariant, precision: Precision): WasmKernels<FloatArray>;
+export function createWasmKernels(variant: WasmVariant, precision: Precision): WasmKernels<FloatArray> {
+  if (precision !== 'float32' && precision !== 'float64') throw new Error(`unknown precision ${String(precision)}`);
+  return new WasmKernels(variant, precision, compileVariant(variant));
+}
+
+type Product = (a: number, b: number, c: number, m: number, k: number, n: number) => void;
+type BiasActivation = (z: number, bias: number, out: number, rows: number, cols: number, act: number) => void;
+type ActivationBackward = (dz: number, z: number, a: number, length: number, act: number) => void;
+type SumRows = (m: number, out: number, rows: number, cols: number) => void;
+type AdamStep = (
+  theta: number, g: number, m: number, v: number, length: number,
+  lr: number, beta1: number, beta2: number, epsilon: number, weightDecay: number, bc1: number, bc2: number, gradScale: number,
+) => void;
+
+/**
+ * A wasm kernel set: each method checks that its arrays come from this set's {@link allocate}
+ * and are long enough (a foreign array's `byteOffset` would address the wrong memory), then
+ * calls the exported kernel with the arrays' byte offsets.
+ */
+export class WasmKernels<A extends FloatArray> implements Kernels<A> {
+  readonly name: WasmVariant;
+  readonly precision: Precision;
+  private readonly memory: WasmMemory;
+  private readonly bytesPerElement: number;
+  /** The buffer of the latest allocation, and every buffer handed out (one per growth). */
+  private buffer: ArrayBuffer | SharedArrayBuffer;
+  private readonly buffers: (ArrayBuffer | SharedArrayBuffer)[] = [];
+  /** Next free byte; memory above it is untouched, hence zero. */
+  private top = RESERVED_BYTES;
+  private readonly mm: Product;
+  private readonly mmTA: Product;
+  private readonly mmTB: Product;
+  private readonly biasAct: BiasActivation;
+  private readonly actBack: ActivationBackward;
+  private readonly sumR: SumRows;
+  private readonly adam: AdamStep;
+
+  constructor(variant: WasmVariant, precision: Precision, module: WasmModule) {
+    this.name = variant;
+    this.precision = precision;
+    this.bytesPerElement = precision === 'float32' ? 4 : 8;
+    const api = webAssembly!;
+    this.memory = new api.Memory({ initial: RESERVED_BYTES / WASM_PAGE_BYTES, maximum: MAX_PAGES, shared: true });
+    this.buffer = this.memory.buffer;
+    const ex = new api.Instance(module, { env: { memory: this.memory } }).exports;
+    const suffix = precision === 'float32' ? '_f32' : '_f64';
+    this.mm = ex[`matMul${suffix}`] as Product;
+    this.mmTA = ex[`matMulTransA${suffix}`] as Product;
+    this.mmTB = ex[`matMulTransB${suffix}`] as Product;
+    this.biasAct = ex[`biasActivation${suffix}`] as BiasActivation;
+    this.actBack = ex[`activationBackward${suffix}`] as ActivationBackward;
+    this.sumR = ex[`sumRows${suffix}`] as SumRows;
+    this.adam = ex[`adamStep${suffix}`] as AdamStep;
+  }
+
+  /**
+   * Zero-filled views, 64-byte aligned, in this set's memory; grows the memory at most once per
+   * call. Views from earlier calls stay valid (the memory is shared, so growth never detaches).
+   * @throws RangeError for a negative or fractional length, or past the 4 GiB a wasm32 memory holds
+   */
+  allocate(lengths: readonly number[]): A[] {
+    const size = this.bytesPerElement;
+    let end = this.top;
+    for (const n of lengths) {
+      if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`allocate: invalid length ${n}`);
+      end += alignUp(n * size);
+    }
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / WASM_PAGE_BYTES);
+      if (have / WASM_PAGE_BYTES + pages > MAX_PAGES) {
+        throw new RangeError(`allocate: ${end} bytes exceed the 4 GiB a ${this.name} kernel set can address`);
+      }
+      this.memory.grow(pages);
+    }
+    const buffer = this.memory.buffer;
+    if (buffer !== this.buffer || this.buffers.length === 0) {
+      this.buffer = buffer;
+      this.buffers.push(buffer);
+    }
+    const View = (size === 4 ? Float32Array : Float64Array) as unknown as new (b: ArrayBufferLike, offset: number, length: number) => A;
+    const views: A[] = [];
+    for (const n of lengths) {
+      views.push(new View(buffer, this.top, n));
+      this.top += alignUp(n * size);
+    }
+    return views;
+  }
+
+  matMul(a: A, b: A, c: A, m: number, k: number, n: number): void {
+    this.mm(this.at(a, m * k), this.at(b, k * n), this.at(c, m * n), m, k, n);
+  }
+
+  matMulTransA(a: A, b: A, c: A, m: number, k: number, n: number): void {
+    this.mmTA(this.at(a, k * m), this.at(b, k * n), this.at(c, m * n), m, k, n);
+  }
+
+  matMulTransB(a: A, b: A, c: A, m: number, k: number, n: number): void {
+    this.mmTB(this.at(a, m * k), this.at(b, n * k), this.at(c, m * n), m, k, n);
+  }
+
+  biasActivation(z: A, bias: A, out: A, rows: number, cols: number, activation: Activation): void {
+    const code = ACTIVATION_CODES[activation];
+    if (code === undefined) throw new Error(`unknown activation ${String(activation)}`);
+    this.biasAct(this.at(z, rows * cols), this.at(bias, cols), this.at(out, rows * cols), rows, cols, code);
+  }
+
+  activationBackward(dz: A, z: A, a: A, length: number, activation: Exclude<Activation, 'softmax'>): void {
+    const code = ACTIVATION_CODES[activation];
+    // Softmax's gradient is fused into the cross-entropy loss; it has no element-wise derivative here.
+    if (code === undefined || code === ACTIVATION_CODES.softmax) throw new Error(`unknown activation ${String(activation)}`);
+    this.actBack(this.at(dz, length), this.at(z, length), this.at(a, length), length, code);
+  }
+
+  sumRows(m: A, out: A, rows: number, cols: number): void {
+    this.sumR(this.at(m, rows * cols), this.at(out, cols), rows, cols);
+  }
+
+  adamStep(
+    theta: A, g: A, m: A, v: A, length: number,
+    lr: number, beta1: number, beta2: number, epsilon: number, weightDecay: number, t: number, gradScale: number,
+  ): void {
+    // Bias corrections 1 − β1^t and 1 − β2^t, in f64 as the TypeScript kernels compute them.
+    const bc1 = 1 - Math.pow(beta1, t);
+    const bc2 = 1 - Math.pow(beta2, t);
+    this.adam(
+      this.at(theta, length), this.at(g, length), this.at(m, length), this.at(v, length), length,
+      lr, beta1, beta2, epsilon, weightDecay, bc1, bc2, gradScale,
+    );
+  }
+
+  /** `x.byteOffset`, after checking that `x` is ours and holds at least `needed` elements. */
+  private at(x: A, needed: number): number {
+    const buffer = x.buffer;
+    if (buffer !== this.buffer && !this.buffers.includes(buffer)) {
+      throw new Error(`${this.name}: an array not allocated by this kernel set was passed to a kernel`);
+    }
+    if (x.length < needed) throw new RangeError(`${this.name}: an array of ${x.length} elements where ${needed} are needed`);
+    return x.byteOffset;
+  }
+}
+
+function alignUp(bytes: number): number {
+  return Math.ceil(bytes / ALIGN_BYTES) * ALIGN_BYTES;
+}
+
+/** Standard base64 (RFC 4648, with padding) to bytes; the engine has no Buffer or atob. */
+function decodeBase64(text: string): Uint8Array {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const value = new Uint8Array(128);
+  for (let i = 0; i < alphabet.length; i++) value[alphabet.charCodeAt(i)] = i;
+  const clean = text.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let bits = 0, acc = 0, o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    acc = (acc << 6) | value[clean.charCodeAt(i)];
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+for (const variant of ['wasm-relaxed-simd', 'wasm-simd'] as const) {
+  registerKernels(variant, (precision) => createWasmKernels(variant, precision), { priority: WASM_KERNEL_PRIORITIES[variant] });
+}

@@ -1,0 +1,295 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Activation, FloatArray, Kernels, Precision } from '../../../../src/engine/types.js';
+import { createTsKernels } from '../../../../src/engine/kernels/ts-kernels.js';
+import { createWasmKernels, wasmKernelStatus, type WasmVariant } from '../../../../src/engine/kernels/wasm/index.js';
+import { enableWasmFeatures } from '../../../../src/wasm-features.js';
+
+const VARIANTS: WasmVariant[] = ['wasm-simd', 'wasm-relaxed-simd'];
+const PRECISIONS: Precision[] = ['float32', 'float64'];
+const SIZES = [1, 3, 5, 17, 63, 130];
+const EPS: Record<Precision, number> = { float32: 2 ** -23, float64: 2 ** -52 };
+
+/** A small deterministic PRNG (mulberry32) giving values in [−1, 1). */
+function createRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
+  };
+}
+
+function fill(random: () => number, ...arrays: FloatArray[]): void {
+  for (const x of arrays) for (let i = 0; i < x.length; i++) x[i] = random();
+}
+
+/** The same data in a ts kernel set's buffers and a wasm kernel set's buffers. */
+function twin<A extends FloatArray>(wasm: Kernels<A>, ts: Kernels, lengths: number[], random: () => number): { w: A[]; t: FloatArray[] } {
+  const w = wasm.allocate(lengths);
+  const t = ts.allocate(lengths);
+  fill(random, ...w);
+  w.forEach((x, i) => t[i].set(x));
+  return { w, t };
+}
+
+/**
+ * Asserts `|got − want| ≤ bound[i]` element-wise (`bound` is a number or a per-element array),
+ * reporting the first offender.
+ */
+function expectClose(got: FloatArray, want: FloatArray, bound: number | ArrayLike<number>): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const tol = typeof bound === 'number' ? bound : bound[i];
+    if (!(Math.abs(got[i] - want[i]) <= tol) && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) {
+      expect.fail(`element ${i}: ${got[i]} vs ${want[i]} (tolerance ${tol})`);
+    }
+  }
+}
+
+/** Rounding bound for a k-term dot product in both kernels: (k + 2)·ε·Σ|a||b| per element, ×2. */
+function productBound(absProducts: Float64Array, k: number, precision: Precision): Float64Array {
+  return absProducts.map((s) => 2 * (k + 2) * EPS[precision] * s + 1e-300);
+}
+
+/** Σ_p |A(i,p)|·|B(p,j)| for C = op(A)·op(B), in f64. */
+function absProduct(a: FloatArray, b: FloatArray, m: number, k: number, n: number, transA: boolean, transB: boolean): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) {
+        const x = transA ? a[p * m + i] : a[i * k + p];
+        const y = transB ? b[j * k + p] : b[p * n + j];
+        s += Math.abs(x * y);
+      }
+      out[i * n + j] = s;
+    }
+  }
+  return out;
+}
+
+beforeAll(() => {
+  enableWasmFeatures();
+});
+
+describe('wasm kernels availability', () => {
+  it('reports both variants available once the wasm features are enabled', () => {
+    expect(wasmKernelStatus('wasm-simd')).toEqual({ available: true });
+    expect(wasmKernelStatus('wasm-relaxed-simd')).toEqual({ available: true });
+  });
+});
+
+for (const variant of VARIANTS) {
+  for (const precision of PRECISIONS) {
+    describe(`${variant} ${precision}`, () => {
+      const ts = createTsKernels(precision);
+
+      it('names itself and its precision', () => {
+        const k = createWasmKernels(variant, precision);
+
+        expect(k.name).toBe(variant);
+        expect(k.precision).toBe(precision);
+      });
+
+      for (const op of ['matMul', 'matMulTransA', 'matMulTransB'] as const) {
+        it(`${op} matches the ts kernel for every m, k, n in {${SIZES.join(', ')}}`, () => {
+          const random = createRandom(op.length * 1000 + precision.length);
+          const wasm = createWasmKernels(variant, precision);
+          const max = SIZES[SIZES.length - 1];
+          const { w, t } = twin(wasm, ts, [max * max, max * max, max * max], random);
+
+          for (const m of SIZES) {
+            for (const k of SIZES) {
+              for (const n of SIZES) {
+                const [wa, wb, wc] = w;
+                const [ta, tb, tc] = t;
+                wc.fill(Number.NaN);
+                wasm[op](wa, wb, wc, m, k, n);
+                ts[op](ta, tb, tc, m, k, n);
+
+                const bound = productBound(absProduct(ta, tb, m, k, n, op === 'matMulTransA', op === 'matMulTransB'), k, precision);
+                expectClose(wc.subarray(0, m * n), tc.subarray(0, m * n), bound);
+                // Nothing past C[m×n] is written.
+                expect(Number.isNaN(wc[m * n]) || m * n === wc.length).toBe(true);
+              }
+            }
+          }
+        });
+      }
+
+      for (const activation of ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'softmax'] as Activation[]) {
+        it(`biasActivation ${activation} matches the ts kernel`, () => {
+          const random = createRandom(activation.length);
+          const wasm = createWasmKernels(variant, precision);
+          for (const [rows, cols] of [[1, 1], [3, 5], [17, 10], [63, 130], [2, 1]]) {
+            const { w, t } = twin(wasm, ts, [rows * cols, cols, rows * cols], () => 4 * random());
+
+            wasm.biasActivation(w[0], w[1], w[2], rows, cols, activation);
+            ts.biasActivation(t[0], t[1], t[2], rows, cols, activation);
+
+            // z += b is one correctly rounded addition in both.
+            expect(Array.from(w[0])).toEqual(Array.from(t[0]));
+            expectClose(w[2], t[2], 4 * EPS[precision]);
+          }
+        });
+      }
+
+      for (const activation of ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu'] as const) {
+        it(`activationBackward ${activation} matches the ts kernel`, () => {
+          const random = createRandom(activation.length + 7);
+          const wasm = createWasmKernels(variant, precision);
+          for (const length of SIZES) {
+            const { w, t } = twin(wasm, ts, [length, length, length], random);
+
+            wasm.activationBackward(w[0], w[1], w[2], length, activation);
+            ts.activationBackward(t[0], t[1], t[2], length, activation);
+
+            if (precision === 'float64' || activation === 'linear' || activation === 'relu') {
+              expect(Array.from(w[0])).toEqual(Array.from(t[0]));
+            } else {
+              expectClose(w[0], t[0], 4 * EPS[precision]);
+            }
+          }
+        });
+      }
+
+      it('sumRows gives the ts kernel\'s sums exactly (same order)', () => {
+        const random = createRandom(99);
+        const wasm = createWasmKernels(variant, precision);
+        for (const rows of SIZES) {
+          for (const cols of SIZES) {
+            const { w, t } = twin(wasm, ts, [rows * cols, cols], random);
+
+            wasm.sumRows(w[0], w[1], rows, cols);
+            ts.sumRows(t[0], t[1], rows, cols);
+
+            expect(Array.from(w[1])).toEqual(Array.from(t[1]));
+          }
+        }
+      });
+
+      it('adamStep matches the ts kernel over several steps, with weight decay and clipping', () => {
+        const random = createRandom(7);
+        const wasm = createWasmKernels(variant, precision);
+        for (const length of SIZES) {
+          const { w, t } = twin(wasm, ts, [length, length, length, length], random);
+          w[2].fill(0); w[3].fill(0); t[2].fill(0); t[3].fill(0);
+
+          for (let step = 1; step <= 3; step++) {
+            wasm.adamStep(w[0], w[1], w[2], w[3], length, 0.01, 0.9, 0.999, 1e-8, step === 2 ? 0.1 : 0, step, step === 3 ? 0.5 : 1);
+            ts.adamStep(t[0], t[1], t[2], t[3], length, 0.01, 0.9, 0.999, 1e-8, step === 2 ? 0.1 : 0, step, step === 3 ? 0.5 : 1);
+          }
+
+          if (precision === 'float64') {
+            // The same operations in the same order: bit-identical.
+            for (let i = 0; i < 4; i++) expect(Array.from(w[i])).toEqual(Array.from(t[i]));
+          } else {
+            expectClose(w[0], t[0], 1e-6);
+            expectClose(w[2], t[2], 1e-6);
+            expectClose(w[3], t[3], 1e-6);
+          }
+        }
+      });
+
+      it('gives bit-identical results run after run and in a fresh kernel set', () => {
+        const results: number[][] = [];
+        for (let run = 0; run < 3; run++) {
+          const wasm = createWasmKernels(variant, precision);
+          const random = createRandom(5);
+          const [a, b, c, bias, out] = wasm.allocate([63 * 130, 130 * 17, 63 * 17, 17, 63 * 17]);
+          fill(random, a, b, bias);
+          for (let rep = 0; rep < 2; rep++) {
+            wasm.matMul(a, b, c, 63, 130, 17);
+            wasm.biasActivation(c, bias, out, 63, 17, 'softmax');
+            results.push(Array.from(out));
+          }
+        }
+
+        for (const r of results) expect(r).toEqual(results[0]);
+      });
+    });
+  }
+}
+
+describe('WasmKernels.allocate', () => {
+  it('returns zero-filled, 64-byte-aligned views of the requested lengths', () => {
+    const k = createWasmKernels('wasm-simd', 'float32');
+
+    const views = k.allocate([1, 3, 0, 17]);
+
+    expect(views.map((v) => v.length)).toEqual([1, 3, 0, 17]);
+    for (const v of views) {
+      expect(v.byteOffset % 64).toBe(0);
+      expect(v.every((x) => x === 0)).toBe(true);
+    }
+  });
+
+  it('keeps earlier views valid (same data, usable by kernels) after the memory grows', () => {
+    const k = createWasmKernels('wasm-simd', 'float64');
+    const [a, b] = k.allocate([4, 4]);
+    a.set([1, 2, 3, 4]);
+    b.set([1, 0, 0, 1]);
+
+    const [big, c] = k.allocate([5_000_000, 4]);
+    k.matMul(a, b, c, 2, 2, 2);
+
+    expect(Array.from(a)).toEqual([1, 2, 3, 4]);
+    expect(a.length).toBe(4);
+    expect(big.length).toBe(5_000_000);
+    expect(big[4_999_999]).toBe(0);
+    expect(Array.from(c)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('rejects invalid lengths', () => {
+    const k = createWasmKernels('wasm-simd', 'float32');
+
+    expect(() => k.allocate([-1])).toThrow(RangeError);
+    expect(() => k.allocate([1.5])).toThrow(RangeError);
+  });
+
+  it('refuses arrays from another kernel set or too short for the shape', () => {
+    const k = createWasmKernels('wasm-simd', 'float32');
+    const other = createWasmKernels('wasm-simd', 'float32');
+    const [a, b, c] = k.allocate([4, 4, 4]);
+    const [foreign] = other.allocate([4]);
+
+    expect(() => k.matMul(a, b, new Float32Array(4), 2, 2, 2)).toThrow(/not allocated by this kernel set/);
+    expect(() => k.matMul(a, foreign, c, 2, 2, 2)).toThrow(/not allocated by this kernel set/);
+    expect(() => k.matMul(a, b, c, 2, 2, 3)).toThrow(RangeError);
+  });
+});
+
+describe('wasm kernels fallback', () => {
+  afterEach(() => {
+    vi.doUnmock('../../../../src/engine/kernels/wasm/generated/kernel-bytes.js');
+    vi.unstubAllGlobals();
+    vi.resetModules();
+  });
+
+  it('imports without error when the build output is missing, and auto picks ts', async () => {
+    vi.resetModules();
+    vi.doMock('../../../../src/engine/kernels/wasm/generated/kernel-bytes.js', () => {
+      throw new Error('Cannot find module kernel-bytes.js');
+    });
+
+    const wasm = await import('../../../../src/engine/kernels/wasm/index.js');
+    const { createKernels, listKernels } = await import('../../../../src/engine/kernels/index.js');
+
+    expect(wasm.wasmKernelStatus('wasm-simd')).toMatchObject({ available: false, reason: expect.stringMatching(/npm run build:wasm/) });
+    expect(listKernels()).toEqual(['ts']);
+    expect(createKernels('auto', 'float32').name).toBe('ts');
+    expect(() => createKernels('wasm-simd', 'float32')).toThrow(/not built/);
+  });
+
+  it('imports without error on a host without WebAssembly', async () => {
+    vi.resetModules();
+    vi.stubGlobal('WebAssembly', undefined);
+
+    const wasm = await import('../../../../src/engine/kernels/wasm/index.js');
+
+    expect(wasm.wasmKernelStatus('wasm-relaxed-simd')).toMatchObject({ available: false, reason: expect.stringMatching(/no WebAssembly/) });
+    expect(() => wasm.createWasmKernels('wasm-simd', 'float64')).toThrow(/no WebAssembly/);
+  });
+});
