@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { createKeys } from './keys.js';
+
+/** What is known about a checkpoint besides its bytes. */
+export interface CheckpointMeta {
+  /** Completed epochs at the snapshot. */
+  epoch: number;
+  /** Batches of the epoch in progress already applied (0 at an epoch boundary). */
+  batch: number;
+  /** Optimizer steps so far; checkpoints of a job only ever move forward in it. */
+  step: number;
+  /** Training time spent up to the snapshot, over all attempts. */
+  elapsedMs: number;
+  /** Length of the snapshot in bytes. */
+  bytes: number;
+  /** Hex SHA-256 of the snapshot, checked on every load. */
+  sha256: string;
+  /** When it was written (epoch milliseconds). */
+  savedAt: number;
+}
+
+/** A loaded checkpoint. */
+export interface Checkpoint {
+  bytes: Uint8Array;
+  meta: CheckpointMeta;
+}
+
+/**
+ * Binary checkpoints of running jobs: the last two per job, in one hash with two slots (`a`,
+ * `b`) and a `cur` pointer, so a torn or corrupt latest one still leaves the one before.
+ */
+export interface CheckpointStore {
+  /**
+   * Saves a snapshot unless the job already has one at the same or a later optimizer step
+   * (a stale writer never moves a job's checkpoint backwards). Returns `true` when written.
+   */
+  save(jobId: string, bytes: Uint8Array, meta: Omit<CheckpointMeta, 'bytes' | 'sha256' | 'savedAt'>): Promise<boolean>;
+  /** The newest checkpoint whose checksum holds, or `null`. */
+  loadLatest(jobId: string): Promise<Checkpoint | null>;
+  /** Metadata of the newest checkpoint without its bytes, or `null`. */
+  latestMeta(jobId: string): Promise<CheckpointMeta | null>;
+  /** Sets the expiry of a job's checkpoints (after it finished). */
+  expire(jobId: string, ttlSeconds: number): Promise<void>;
+  /** Removes a job's checkpoints. */
+  delete(jobId: string): Promise<void>;
+}
+
+/** Options of {@link createCheckpointStore}: checkpoints expire `JOB_TTL_SECONDS` after their last write. */
+export interface CheckpointStoreOptions {
+  redis: Redis;
+  config: Pick<Config, 'KEY_PREFIX' | 'JOB_TTL_SECONDS'>;
+}
+
+// KEYS[1] checkpoint hash; ARGV: bytes, meta JSON, step, ttl seconds.
+// Writes into the slot that is not current, then flips `cur`: the previous checkpoint stays
+// intact until the next write, and nothing large is copied inside Redis.
+const SAVE_SCRIPT = `
+local cur = redis.call('HGET', KEYS[1], 'cur')
+local step = tonumber(ARGV[3])
+if cur then
+  local curStep = tonumber(redis.call('HGET', KEYS[1], cur .. 'Step') or '-1')
+  if step <= curStep then return 0 end
+end
+local slot = 'a'
+if cur == 'a' then slot = 'b' end
+redis.call('HSET', KEYS[1], slot, ARGV[1], slot .. 'Meta', ARGV[2], slot .. 'Step', ARGV[3], 'cur', slot)
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+return 1
+`;
+
+function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Creates the checkpoint store. */
+export function createCheckpointStore(options: CheckpointStoreOptions): CheckpointStore {
+  const { redis, config } = options;
+  const keys = createKeys(config.KEY_PREFIX);
+  const ttlSeconds = config.JOB_TTL_SECONDS;
+
+  async function readSlot(key: string, slot: string): Promise<Checkpoint | null> {
+    const [bytes, metaJson] = await Promise.all([redis.hgetBuffer(key, slot), redis.hget(key, `${slot}Meta`)]);
+    if (!bytes || !metaJson) return null;
+    const meta = JSON.parse(metaJson) as CheckpointMeta;
+    if (bytes.length !== meta.bytes || sha256Of(bytes) !== meta.sha256) return null;
+    // A private copy: ioredis may hand out a slice of a shared buffer.
+    return { bytes: new Uint8Array(bytes), meta };
+  }
+
+  return {
+    async save(jobId, bytes, partial) {
+      const meta: CheckpointMeta = { ...partial, bytes: bytes.byteLength, sha256: sha256Of(bytes), savedAt: Date.now() };
+      const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const written = await redis.eval(SAVE_SCRIPT, 1, keys.jobCheckpoint(jobId), payload, JSON.stringify(meta), String(partial.step), String(ttlSeconds));
+      return written === 1;
+    },
+
+    async loadLatest(jobId) {
+      const key = keys.jobCheckpoint(jobId);
+      const cur = await redis.hget(key, 'cur');
+      if (!cur) return null;
+      const latest = await readSlot(key, cur);
+      if (latest) return latest;
+      // The newest one is damaged: fall back to the one before it.
+      return readSlot(key, cur === 'a' ? 'b' : 'a');
+    },
+
+    async latestMeta(jobId) {
+      const key = keys.jobCheckpoint(jobId);
+      const cur = await redis.hget(key, 'cur');
+      if (!cur) return null;
+      const json = await redis.hget(key, `${cur}Meta`);
+      return json ? (JSON.parse(json) as CheckpointMeta) : null;
+    },
+
+    async expire(jobId, seconds) {
+      await redis.expire(keys.jobCheckpoint(jobId), seconds);
+    },
+
+    async delete(jobId) {
+      await redis.del(keys.jobCheckpoint(jobId));
+    },
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * `npm run worker`: a BullMQ Worker whose jobs train on a pool of persistent training threads.
+ * `startWorker()` is also what `npm start` runs next to the API in one process.
+ */
+import { pathToFileURL } from 'node:url';
+import { QueueEvents, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { loadConfig, type Config } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { closeConnection, createWorkerConnection } from '../src/queue/connection.js';
+import { createCheckpointStore } from '../src/store/checkpoint-store.js';
+import { createDatasetStore } from '../src/store/dataset-store.js';
+import { createJobStore } from '../src/store/job-store.js';
+import { createKeys } from '../src/store/keys.js';
+import { createMetricsStore } from '../src/store/metrics-store.js';
+import { createRunningSlots } from '../src/store/running-slots.js';
+import { RunRegistry } from './run-registry.js';
+import { ThreadPool } from './thread-pool.js';
+import { createTrainingProcessor, type TrainingJobData, type TrainingJobResult } from './training-processor.js';
+
+/** Options of {@link startWorker}. */
+export interface StartWorkerOptions {
+  config: Config;
+  log: Logger;
+}
+
+/** A running worker. */
+export interface WorkerHandle {
+  readonly worker: Worker<TrainingJobData, TrainingJobResult>;
+  readonly pool: ThreadPool;
+  readonly runs: RunRegistry;
+  /**
+   * Graceful stop: takes no new jobs, asks running threads for a checkpoint, writes it, hands
+   * those jobs back to the queue (another worker resumes them), then closes threads and Redis.
+   */
+  close(): Promise<void>;
+}
+
+/** The thread entry; TypeScript, loaded in the thread through tsx. */
+const THREAD_ENTRY = new URL('./training-thread.ts', import.meta.url);
+
+/**
+ * Refuses a Redis that may evict keys: with any policy but `noeviction`, Redis could silently
+ * drop job records, checkpoints or BullMQ's own keys under memory pressure.
+ * @throws Error naming the setting to fix.
+ */
+export async function assertNoEviction(redis: Redis, log: Logger): Promise<void> {
+  let policy: string | undefined;
+  try {
+    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    policy = reply[1];
+  } catch (err) {
+    // CONFIG may be disabled by an ACL; the operator is then responsible for the setting.
+    log.warn({ err }, 'cannot read maxmemory-policy; make sure Redis runs with maxmemory-policy noeviction');
+    return;
+  }
+  if (policy !== undefined && policy !== 'noeviction') {
+    throw new Error(`Redis maxmemory-policy is "${policy}"; trainyard needs "noeviction" (redis.conf: maxmemory-policy noeviction, or CONFIG SET maxmemory-policy noeviction)`);
+  }
+}
+
+/** Starts the training worker: thread pool, cancel subscriber and BullMQ Worker. */
+export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
+  const { config } = options;
+  const log = options.log.child({ role: 'worker' });
+  const keys = createKeys(config.KEY_PREFIX);
+  const storeConnection = createWorkerConnection(config, 'trainyard-worker-store');
+  const bullConnection = createWorkerConnection(config, 'trainyard-worker-queue');
+  const subscriber = createWorkerConnection(config, 'trainyard-worker-cancel');
+  for (const connection of [storeConnection, bullConnection, subscriber]) {
+    // Reconnection is automatic; errors are only reported.
+    connection.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
+  }
+  await assertNoEviction(storeConnection, log);
+
+  const pool = new ThreadPool({
+    size: config.WORKER_CONCURRENCY,
+    entry: THREAD_ENTRY,
+    resourceLimits: {
+      maxOldGenerationSizeMb: config.THREAD_MAX_OLD_GEN_MB,
+      maxYoungGenerationSizeMb: config.THREAD_MAX_YOUNG_GEN_MB,
+      stackSizeMb: config.THREAD_STACK_MB,
+    },
+    log,
+  });
+  await pool.start();
+
+  const runs = new RunRegistry();
+  const jobs = createJobStore({ redis: storeConnection, config });
+  const processor = createTrainingProcessor({
+    config,
+    log,
+    jobs,
+    datasets: createDatasetStore({ redis: storeConnection, config }),
+    metrics: createMetricsStore({ redis: storeConnection, config }),
+    checkpoints: createCheckpointStore({ redis: storeConnection, config }),
+    slots: createRunningSlots({ redis: storeConnection, config, leaseMs: Math.max(config.LOCK_DURATION_MS, 5_000) }),
+    pool,
+    runs,
+  });
+
+  // Cancels reach every worker process; only the one running the job acts on it.
+  subscriber.on('message', (channel: string, jobId: string) => {
+    if (channel === keys.cancelChannel && runs.cancel(jobId)) log.info({ jobId }, 'cancel received');
+  });
+  await subscriber.subscribe(keys.cancelChannel);
+
+  const worker = new Worker<TrainingJobData, TrainingJobResult>(config.QUEUE_NAME, processor, {
+    connection: bullConnection,
+    prefix: keys.bullPrefix,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDuration: config.LOCK_DURATION_MS,
+    stalledInterval: config.STALLED_INTERVAL_MS,
+    maxStalledCount: config.MAX_STALLED_COUNT,
+  });
+  worker.on('error', (err) => log.warn({ err: err.message }, 'queue worker error'));
+  // The lock is gone (e.g. this process was paused past lockDuration): another worker owns the
+  // job now, so this run stops and writes nothing.
+  worker.on('lockRenewalFailed', (jobIds) => {
+    for (const jobId of jobIds) if (runs.abandon(jobId)) log.warn({ jobId }, 'job lock lost; abandoning the run');
+  });
+  worker.on('stalled', (jobId) => log.warn({ jobId }, 'stalled job moved back to the queue'));
+
+  // A job that stalled too often is failed by BullMQ's stalled checker (in whichever worker runs
+  // it), not by a processor: give its record its final state too.
+  const queueEvents = new QueueEvents(config.QUEUE_NAME, { connection: createWorkerConnection(config, 'trainyard-worker-events'), prefix: keys.bullPrefix });
+  queueEvents.on('error', (err) => log.debug({ err: err.message }, 'queue events error'));
+  queueEvents.on('failed', ({ jobId, failedReason }) => {
+    if (!/stalled more than allowable limit/.test(failedReason)) return;
+    jobs.failJob(jobId, { code: 'stalled', message: failedReason }).then(
+      (failed) => failed && log.warn({ jobId }, 'job failed: it stalled too often'),
+      (err: unknown) => log.warn({ err, jobId }, 'could not record a stalled failure'),
+    );
+  });
+
+  await worker.waitUntilReady();
+  log.info({ concurrency: config.WORKER_CONCURRENCY, queue: config.QUEUE_NAME, kernels: config.ENGINE_KERNELS }, 'worker started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    worker,
+    pool,
+    runs,
+    close() {
+      closing ??= (async () => {
+        log.info({ running: runs.size }, 'worker stopping');
+        runs.handBackAll();
+        await worker.close();
+        await queueEvents.close().catch(() => {});
+        await pool.close();
+        await Promise.all([closeConnection(storeConnection), closeConnection(bullConnection), closeConnection(subscriber)]);
+        log.info('worker stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Logs fatal errors and exits non-zero: a supervisor restarts the process. */
+export function installFatalHandlers(log: Logger): void {
+  process.on('unhandledRejection', (reason) => {
+    log.fatal({ err: reason }, 'unhandled rejection');
+    process.exit(1);
+  });
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception');
+    process.exit(1);
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config);
+  installFatalHandlers(log);
+  const handle = await startWorker({ config, log });
+  const shutdown = (signal: NodeJS.Signals): void => {
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error({ graceMs: config.SHUTDOWN_GRACE_MS }, 'shutdown grace period over; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS);
+    force.unref();
+    handle.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    // One actionable line (a ConfigError names every bad variable).
+    process.stderr.write(`trainyard worker: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,402 @@
+import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Config } from '../src/config.js';
+import { isTerminalStatus, type CurvePoint, type JobError, type LayerWeights, type ResultMetrics } from '../src/contract/job.js';
+import { decodeWeights } from '../src/contract/weights.js';
+import { NotFoundError } from '../src/errors.js';
+import type { CheckpointStore } from '../src/store/checkpoint-store.js';
+import type { DatasetStore } from '../src/store/dataset-store.js';
+import type { JobRecord, JobStore } from '../src/store/job-store.js';
+import { curveStride, type MetricsStore, type StoredCurvePoint } from '../src/store/metrics-store.js';
+import type { RunningSlots } from '../src/store/running-slots.js';
+import type { RunRegistry, ActiveRun } from './run-registry.js';
+import {
+  CONTROL_BYTES,
+  CONTROL_CANCEL,
+  CONTROL_HANDBACK,
+  CONTROL_INDEX,
+  CONTROL_RUN,
+  type CheckpointMessage,
+  type KernelChoice,
+  type StartMessage,
+  type TestHooks,
+  type ThreadMessage,
+} from './thread-messages.js';
+import type { RunEnd, ThreadPool } from './thread-pool.js';
+import { toTrainingOptions } from './training-options.js';
+
+/** The data of a BullMQ training job (set by the API's queue module). */
+export interface TrainingJobData {
+  jobId: string;
+  tenant: string;
+  /** Honoured only with `ENABLE_TEST_HOOKS=true`; the API never sets it. */
+  testHooks?: TestHooks;
+}
+
+/** What a processed job returns to BullMQ (its return value; never weights). */
+export interface TrainingJobResult {
+  outcome: 'completed' | 'cancelled' | 'skipped' | 'stale';
+  epochsRun?: number;
+}
+
+/** Everything the processor needs, built once per worker process. */
+export interface ProcessorDeps {
+  config: Pick<
+    Config,
+    | 'TENANT_MAX_RUNNING'
+    | 'MAX_JOB_SECONDS'
+    | 'CANCEL_GRACE_MS'
+    | 'SHUTDOWN_GRACE_MS'
+    | 'CHECKPOINT_INTERVAL_MS'
+    | 'METRICS_FLUSH_INTERVAL_MS'
+    | 'MAX_CURVE_POINTS'
+    | 'ENGINE_KERNELS'
+    | 'ENABLE_TEST_HOOKS'
+    | 'LOCK_DURATION_MS'
+  >;
+  log: Logger;
+  jobs: JobStore;
+  datasets: DatasetStore;
+  metrics: MetricsStore;
+  checkpoints: CheckpointStore;
+  slots: RunningSlots;
+  pool: ThreadPool;
+  runs: RunRegistry;
+}
+
+/** How often a running job checks the cancel flag in Redis (pub/sub can miss a message). */
+const CANCEL_POLL_MS = 1_000;
+/** Heartbeat at least this often, even when no epoch finished (long epochs). */
+const HEARTBEAT_MS = 1_000;
+/** A job over its tenant's running cap is retried after this much (plus jitter). */
+const CAP_RETRY_DELAY_MS = 500;
+
+function failure(code: string, message: string, epoch?: number): JobError {
+  return epoch === undefined ? { code, message } : { code, message, epoch };
+}
+
+/** A private ArrayBuffer-backed copy unless `array` already owns its whole buffer (so it can be transferred). */
+function transferable(array: Float64Array): Float64Array {
+  if (array.buffer instanceof ArrayBuffer && array.byteOffset === 0 && array.byteLength === array.buffer.byteLength) return array;
+  return array.slice();
+}
+
+/**
+ * Builds the BullMQ processor: one job = one training run on a pooled thread. It stays thin and
+ * async: load the spec, data and last checkpoint; start the thread; relay progress (batched),
+ * checkpoints, cancels and shutdowns; store the outcome. Deterministic failures (`diverged`,
+ * `invalid_data`, `out_of_memory`, `timeout`…) throw `UnrecoverableError`; anything else (Redis
+ * trouble) throws a plain error, so BullMQ retries it with backoff.
+ */
+export function createTrainingProcessor(deps: ProcessorDeps) {
+  const { config, jobs, slots, runs } = deps;
+
+  return async function processTrainingJob(job: Job<TrainingJobData>, token?: string): Promise<TrainingJobResult> {
+    const { jobId, tenant } = job.data;
+    const log = deps.log.child({ jobId, tenant });
+
+    if (runs.isClosing) {
+      // Fetched while shutting down: give it straight back.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    const record = await jobs.getJob(jobId);
+    if (record === null || isTerminalStatus(record.status)) {
+      log.info({ status: record?.status ?? 'missing' }, 'job skipped: already finished or deleted');
+      return { outcome: 'skipped' };
+    }
+    if (record.cancelRequested) {
+      await jobs.cancelJob(jobId);
+      log.info('job cancelled before it started');
+      return { outcome: 'cancelled' };
+    }
+    if (!(await slots.acquire(tenant, jobId, config.TENANT_MAX_RUNNING))) {
+      // Over the tenant's running cap: back to the delayed set, so the other tenants' jobs
+      // behind it get the slot meanwhile (no head-of-line blocking).
+      await job.moveToDelayed(Date.now() + CAP_RETRY_DELAY_MS + Math.floor(Math.random() * CAP_RETRY_DELAY_MS), token);
+      log.debug('tenant at its running cap: job delayed');
+      throw new DelayedError();
+    }
+    try {
+      return await train(job, token, record, log);
+    } catch (err) {
+      const name = (err as Error)?.name;
+      const final = name !== 'UnrecoverableError' && name !== 'DelayedError' && name !== 'WaitingError' && job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (final) {
+        // The last attempt of a retryable failure: the job record must still reach a final state.
+        log.error({ err }, 'training failed on its last attempt');
+        await jobs.failJob(jobId, failure('internal', 'training failed after every retry')).catch(() => {});
+      } else if (name !== 'UnrecoverableError' && name !== 'DelayedError' && name !== 'WaitingError') {
+        log.warn({ err, attemptsMade: job.attemptsMade }, 'training attempt failed; it will be retried');
+      }
+      throw err;
+    } finally {
+      await slots.release(tenant, jobId).catch((err: unknown) => log.warn({ err }, 'could not release the running slot'));
+    }
+  };
+
+  async function train(job: Job<TrainingJobData>, token: string | undefined, record: JobRecord, log: Logger): Promise<TrainingJobResult> {
+    const { jobId, tenant } = job.data;
+    const attempt = record.attempts + 1;
+
+    const fail = async (error: JobError): Promise<never> => {
+      await jobs.failJob(jobId, error);
+      log.warn({ code: error.code, epoch: error.epoch }, 'job failed');
+      throw new UnrecoverableError(`${error.code}: ${error.message}`);
+    };
+
+    const spec = await jobs.getSpec(jobId);
+    if (spec === null) return fail(failure('invalid_data', 'the job spec is missing'));
+    let dataset;
+    try {
+      dataset = await deps.datasets.loadDatasetArrays(spec.data);
+    } catch (err) {
+      if (err instanceof NotFoundError) return fail(failure('invalid_data', 'the job’s dataset no longer exists'));
+      throw err;
+    }
+    let initialWeights: LayerWeights[] | null = null;
+    if (spec.model.hasInitialWeights) {
+      const bytes = await jobs.getInitialWeights(jobId);
+      if (bytes === null) return fail(failure('invalid_data', 'the job’s initial weights are missing'));
+      try {
+        initialWeights = decodeWeights(bytes, spec.model.inputSize, spec.model.layers);
+      } catch (err) {
+        return fail(failure('invalid_data', (err as Error).message));
+      }
+    }
+    const checkpoint = await deps.checkpoints.loadLatest(jobId);
+    const options = toTrainingOptions(spec, initialWeights);
+
+    if (!(await jobs.markRunning(jobId, { attempt, startedAt: record.startedAt ?? new Date().toISOString() }))) {
+      log.info('job skipped: cancelled or deleted before it started');
+      return { outcome: 'skipped' };
+    }
+    log.info({ attempt, resumeFromEpoch: checkpoint?.meta.epoch ?? 0, resumeFromBatch: checkpoint?.meta.batch ?? 0 }, 'training started');
+
+    // The control word the thread's shouldStop() reads between batches.
+    const controlBuffer = new SharedArrayBuffer(CONTROL_BYTES);
+    const control = new Int32Array(controlBuffer);
+    let cancelled = false;
+    let handingBack = false;
+    let abandoned = false;
+    let timedOut = false;
+    let terminateTimer: NodeJS.Timeout | undefined;
+
+    const thread = await deps.pool.acquire();
+    const terminateLater = (ms: number): void => {
+      if (terminateTimer) return;
+      terminateTimer = setTimeout(() => void thread.terminate(), ms);
+    };
+    const run: ActiveRun = {
+      cancel() {
+        if (cancelled) return;
+        cancelled = true;
+        Atomics.store(control, CONTROL_INDEX, CONTROL_CANCEL);
+        terminateLater(config.CANCEL_GRACE_MS);
+      },
+      handBack() {
+        if (handingBack || cancelled || abandoned) return;
+        handingBack = true;
+        Atomics.compareExchange(control, CONTROL_INDEX, CONTROL_RUN, CONTROL_HANDBACK);
+        // A loop that will not stop in time is terminated; the job resumes from its last checkpoint.
+        terminateLater(Math.max(100, config.SHUTDOWN_GRACE_MS / 2));
+      },
+      abandon() {
+        if (abandoned) return;
+        abandoned = true;
+        Atomics.store(control, CONTROL_INDEX, CONTROL_CANCEL);
+        terminateLater(config.CANCEL_GRACE_MS);
+      },
+    };
+    runs.register(jobId, run);
+    const timeout = setTimeout(() => {
+      timedOut = true;
+      void thread.terminate();
+    }, config.MAX_JOB_SECONDS * 1000);
+
+    // Progress is buffered here and written in one round trip per flush interval.
+    let pendingPoints: StoredCurvePoint[] = [];
+    let latest: CurvePoint | undefined;
+    let latestDirty = false;
+    let throughput = { samplesPerSecond: 0, epochsPerSecond: 0 };
+    let kernelName: string | undefined;
+    let lastHeartbeatAt = 0;
+    let lastCancelPollAt = Date.now();
+    let lastLeaseRenewAt = Date.now();
+    let flushing: Promise<void> = Promise.resolve();
+    let checkpointWrites: Promise<unknown> = Promise.resolve();
+
+    const flushNow = async (): Promise<void> => {
+      const points = pendingPoints;
+      pendingPoints = [];
+      const now = Date.now();
+      const beat = latest !== undefined && (latestDirty || now - lastHeartbeatAt >= HEARTBEAT_MS);
+      try {
+        if (points.length > 0) await deps.metrics.appendPoints(jobId, points);
+        if (beat && latest) {
+          latestDirty = false;
+          lastHeartbeatAt = now;
+          const stillRunning = await jobs.updateProgress(jobId, {
+            epoch: latest.epoch,
+            loss: latest.loss,
+            valLoss: latest.valLoss ?? null,
+            accuracy: latest.accuracy ?? null,
+            samplesPerSecond: Math.round(throughput.samplesPerSecond),
+            epochsPerSecond: Math.round(throughput.epochsPerSecond * 100) / 100,
+            ...(kernelName ? { kernel: kernelName } : {}),
+          });
+          // Deleted or finished elsewhere: stop training it.
+          if (!stillRunning) run.abandon();
+        }
+        if (now - lastCancelPollAt >= CANCEL_POLL_MS) {
+          lastCancelPollAt = now;
+          if (await jobs.isCancelRequested(jobId)) run.cancel();
+        }
+        if (now - lastLeaseRenewAt >= config.LOCK_DURATION_MS / 3) {
+          lastLeaseRenewAt = now;
+          await slots.renew(tenant, jobId);
+        }
+      } catch (err) {
+        // Progress is best effort; the points come back for the next flush.
+        pendingPoints = points.concat(pendingPoints);
+        log.warn({ err }, 'progress write failed; retrying at the next flush');
+      }
+    };
+    const flush = (): Promise<void> => {
+      flushing = flushing.then(flushNow);
+      return flushing;
+    };
+    const flushTimer = setInterval(() => void flush(), config.METRICS_FLUSH_INTERVAL_MS);
+
+    const saveCheckpoint = (snapshot: Omit<CheckpointMessage, 'type' | 'jobId'>): Promise<unknown> => {
+      checkpointWrites = checkpointWrites.then(async () => {
+        try {
+          const written = await deps.checkpoints.save(jobId, snapshot.bytes, {
+            epoch: snapshot.epoch,
+            batch: snapshot.batch,
+            step: snapshot.step,
+            elapsedMs: snapshot.elapsedMs,
+          });
+          log.debug({ epoch: snapshot.epoch, batch: snapshot.batch, bytes: snapshot.bytes.byteLength, written }, 'checkpoint saved');
+        } catch (err) {
+          log.warn({ err, epoch: snapshot.epoch }, 'checkpoint write failed');
+        }
+      });
+      return checkpointWrites;
+    };
+
+    const onMessage = (message: ThreadMessage): void => {
+      if (message.type === 'progress') {
+        pendingPoints.push(...message.points);
+        latest = message.latest;
+        latestDirty = true;
+        throughput = { samplesPerSecond: message.samplesPerSecond, epochsPerSecond: message.epochsPerSecond };
+        log.debug({ epoch: message.latest.epoch, loss: message.latest.loss }, 'epoch finished');
+      } else if (message.type === 'checkpoint') {
+        if (!abandoned) void saveCheckpoint(message);
+      }
+    };
+
+    const hooks = config.ENABLE_TEST_HOOKS ? job.data.testHooks : undefined;
+    const start: StartMessage = {
+      type: 'start',
+      jobId,
+      options,
+      dataset: {
+        samples: dataset.samples,
+        inputSize: dataset.inputSize,
+        outputSize: dataset.outputSize,
+        inputs: transferable(dataset.inputs),
+        targets: transferable(dataset.targets),
+      },
+      ...(checkpoint ? { checkpoint: checkpoint.bytes } : {}),
+      elapsedMsAtStart: checkpoint?.meta.elapsedMs ?? 0,
+      kernels: config.ENGINE_KERNELS as KernelChoice,
+      control: controlBuffer,
+      checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
+      progressIntervalMs: Math.max(10, Math.floor(config.METRICS_FLUSH_INTERVAL_MS / 2)),
+      curveStride: curveStride(spec.training.epochs, config.MAX_CURVE_POINTS),
+      ...(hooks ? { testHooks: hooks } : {}),
+    };
+    const transfer = [start.dataset.inputs.buffer, start.dataset.targets.buffer] as ArrayBuffer[];
+    if (start.checkpoint) transfer.push(start.checkpoint.buffer as ArrayBuffer);
+
+    let end: RunEnd;
+    try {
+      end = await thread.run(start, onMessage, transfer);
+    } finally {
+      clearTimeout(timeout);
+      clearTimeout(terminateTimer);
+      clearInterval(flushTimer);
+      runs.unregister(jobId, run);
+      deps.pool.release(thread);
+    }
+    if (end.kind === 'message' && end.message.type === 'done') kernelName = end.message.kernelName;
+    await checkpointWrites;
+    if (!abandoned) {
+      latestDirty = latest !== undefined;
+      await flush();
+      if (pendingPoints.length > 0) await deps.metrics.appendPoints(jobId, pendingPoints);
+    }
+    return settle(end);
+
+    async function settle(result: RunEnd): Promise<TrainingJobResult> {
+      if (abandoned) {
+        log.warn('run abandoned: the job’s lock was lost or the job is no longer running here');
+        throw new Error('lock lost: another worker owns this job now');
+      }
+      if (result.kind === 'died') {
+        if (cancelled) return finishCancelled();
+        if (timedOut) return fail(failure('timeout', `the job ran longer than ${config.MAX_JOB_SECONDS} s`));
+        if (handingBack) return handBackToQueue(undefined);
+        if (result.code === 'out_of_memory') return fail(failure('out_of_memory', 'the training thread ran out of memory'));
+        return fail(failure('thread_crashed', result.message));
+      }
+      const message = result.message;
+      if (message.type === 'done') {
+        const metrics: ResultMetrics = {
+          finalLoss: message.outcome.finalLoss,
+          epochsRun: message.outcome.epochsRun,
+          stoppedEarly: message.outcome.stoppedEarly,
+          durationMs: message.elapsedMs,
+          ...(message.outcome.bestValLoss !== undefined ? { bestValLoss: message.outcome.bestValLoss } : {}),
+        };
+        const completed = await jobs.completeJob(jobId, { weights: message.weights, metrics, kernel: message.kernelName, attempt });
+        if (!completed) {
+          log.warn({ attempt }, 'completion refused: the job already finished or a newer attempt owns it');
+          return { outcome: 'stale' };
+        }
+        await deps.checkpoints.delete(jobId).catch(() => {});
+        log.info({ epochsRun: metrics.epochsRun, finalLoss: metrics.finalLoss, durationMs: metrics.durationMs, kernel: message.kernelName }, 'job completed');
+        return { outcome: 'completed', epochsRun: metrics.epochsRun };
+      }
+      if (message.type === 'stopped') {
+        if (message.reason === 'handback' && !cancelled) return handBackToQueue(message.checkpoint);
+        return finishCancelled();
+      }
+      // message.type === 'error'
+      const { error } = message;
+      if (error.code === 'diverged') {
+        const marker: StoredCurvePoint = { epoch: error.epoch ?? (latest?.epoch ?? 0) + 1, diverged: true, elapsedMs: latest?.elapsedMs ?? 0 };
+        await deps.metrics.appendPoints(jobId, [marker]).catch(() => {});
+        return fail(failure('diverged', error.message, error.epoch));
+      }
+      if (error.code === 'invalid_data') return fail(failure('invalid_data', error.message));
+      log.error({ error }, 'training thread reported an unexpected error');
+      return fail(failure('internal', 'training failed with an internal error'));
+    }
+
+    async function finishCancelled(): Promise<TrainingJobResult> {
+      await jobs.cancelJob(jobId);
+      log.info({ epoch: latest?.epoch ?? 0 }, 'job cancelled');
+      return { outcome: 'cancelled' };
+    }
+
+    async function handBackToQueue(snapshot: Omit<CheckpointMessage, 'type' | 'jobId'> | undefined): Promise<never> {
+      if (snapshot) await saveCheckpoint(snapshot);
+      await job.moveToWait(token);
+      log.info({ epoch: snapshot?.epoch ?? latest?.epoch ?? 0 }, 'job handed back to the queue');
+      throw new WaitingError();
+    }
+  }
+}
