@@ -56,7 +56,8 @@ const SMALL_ALLOCATIONS_BYTES = 256 * 1024;
 
 /**
  * An upper bound, in bytes, of every ArrayBuffer that `createTrainer` plus `run` allocate for
- * these sizes, including one `snapshot()` (a worker takes them while training). The dataset's own
+ * these sizes, including two `snapshot()`s alive at once (a worker keeps the last two checkpoints
+ * and takes them while training). The dataset's own
  * arrays, which the caller passes in, are not included: add `samples × (inputs + outputs) × 8`
  * for Float64Array data.
  */
@@ -72,7 +73,7 @@ export function estimateTrainingBytes(
   const kernelNumbers = P * vectors + B * (network.inputSize + outputSize(network)) + 3 * B * units;
   const order = samples * 4;
   const snapshot = checkpointBytes(samples, P, bpn, vectors - 1);
-  return kernelNumbers * bpn + order + snapshot + SMALL_ALLOCATIONS_BYTES;
+  return kernelNumbers * bpn + order + 2 * snapshot + SMALL_ALLOCATIONS_BYTES;
 }
 
 function fail(message: string): never {
