@@ -24,8 +24,11 @@ export function kernelsFor(name: string, precision: Precision): Kernels {
   return createKernels(name, precision);
 }
 
+/** A dataset held in Float64Arrays. */
+export type Dataset64 = Dataset & { inputs: Float64Array; targets: Float64Array };
+
 /** `rows` random samples: inputs U(−1, 1); targets per `kind`. */
-export function randomDataset(seed: number, rows: number, inputSize: number, outputSize: number, kind: 'regression' | 'onehot' | 'binary'): Dataset {
+export function randomDataset(seed: number, rows: number, inputSize: number, outputSize: number, kind: 'regression' | 'onehot' | 'binary'): Dataset64 {
   const rng = new Rng(seed, 7);
   const inputs = new Float64Array(rows * inputSize);
   for (let i = 0; i < inputs.length; i++) inputs[i] = 2 * rng.nextFloat() - 1;
@@ -40,7 +43,7 @@ export function randomDataset(seed: number, rows: number, inputSize: number, out
 }
 
 /** XOR's four rows. */
-export const XOR: Dataset = {
+export const XOR: Dataset64 = {
   samples: 4, inputSize: 2, outputSize: 1,
   inputs: new Float64Array([0, 0, 0, 1, 1, 0, 1, 1]), targets: new Float64Array([0, 1, 1, 0]),
 };
