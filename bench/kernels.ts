@@ -9,15 +9,25 @@ import { enableWasmFeatures } from '../src/wasm-features.js';
 
 const PEAK_GFLOPS: Record<string, number> = { float32: 117, float64: 58.5 };
 
-/** m×k×n of the products the dense layers run in `npm run bench:engine` (rows = batch). */
-const SHAPES: ReadonlyArray<readonly [number, number, number, string]> = [
-  [64, 784, 128, 'mnist L1 forward'],
-  [128, 64, 784, 'mnist L1 dW'],
-  [128, 784, 512, 'wide L1 forward'],
-  [128, 512, 512, 'wide L2'],
-];
+type Op = 'matMul' | 'matMulTransA' | 'matMulTransB';
 
-const OPS = ['matMul', 'matMulTransA', 'matMulTransB'] as const;
+/**
+ * The products the dense layers run in `npm run bench:engine` (src/engine/dense-layer.ts):
+ * forward `z = x·Wᵀ` (TransB), `dW = dzᵀ·x` (TransA), `dx = dz·W` (A·B); rows = batch.
+ */
+const CASES: ReadonlyArray<readonly [string, Op, number, number, number]> = [
+  ['mnist L1 forward', 'matMulTransB', 64, 784, 128],
+  ['mnist L1 dW', 'matMulTransA', 128, 64, 784],
+  ['mnist L2 forward', 'matMulTransB', 64, 128, 64],
+  ['mnist L2 dW', 'matMulTransA', 64, 64, 128],
+  ['mnist L2 dx', 'matMul', 64, 64, 128],
+  ['wide L1 forward', 'matMulTransB', 128, 784, 512],
+  ['wide L1 dW', 'matMulTransA', 512, 128, 784],
+  ['wide L2 forward', 'matMulTransB', 128, 512, 512],
+  ['wide L2 dW', 'matMulTransA', 512, 128, 512],
+  ['wide L2 dx', 'matMul', 128, 512, 512],
+  ['wide L3 dx', 'matMul', 128, 10, 512],
+];
 
 function arg(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -35,35 +45,39 @@ async function main(): Promise<void> {
   console.log('GFLOP/s (share of the single-core peak), 2·m·k·n flops per product\n');
 
   for (const precision of precisions) {
-    const header = ['shape m×k×n', ...kernelNames.flatMap((k) => OPS.map((op) => `${k} ${op.replace('matMul', '') || 'A·B'}`))];
+    const header = ['product', 'm×k×n', ...kernelNames];
     console.log(`## ${precision}`);
     console.log(`| ${header.join(' | ')} |`);
     console.log(`|${header.map(() => '---').join('|')}|`);
-    for (const [m, k, n, label] of SHAPES) {
+    const totals = kernelNames.map(() => ({ flops: 0, ms: 0 }));
+    for (const [label, op, m, k, n] of CASES) {
       const cells: string[] = [];
-      for (const name of kernelNames) {
+      kernelNames.forEach((name, column) => {
         const kernels = createKernels(name, precision);
         const [a, b, c] = kernels.allocate([m * k, k * n, m * n]);
         for (let i = 0; i < a.length; i++) a[i] = ((i * 7919) % 1000) / 1000 - 0.5;
         for (let i = 0; i < b.length; i++) b[i] = ((i * 104729) % 1000) / 1000 - 0.5;
-        for (const op of OPS) {
-          // The same element counts serve all three (A is m×k or k×m, B k×n or n×k).
-          const run = (): void => kernels[op](a, b, c, m, k, n);
-          for (let i = 0; i < 3; i++) run();
-          let reps = 0;
-          const start = performance.now();
-          let elapsed = 0;
-          while (elapsed < cellMs) {
-            run();
-            reps++;
-            elapsed = performance.now() - start;
-          }
-          const gflops = (2 * m * k * n * reps) / (elapsed * 1e6);
-          cells.push(`${gflops.toFixed(1)} (${Math.round((100 * gflops) / PEAK_GFLOPS[precision])} %)`);
+        const run = (): void => kernels[op](a, b, c, m, k, n);
+        // Warm-up, long enough for V8 to tier the wasm functions up to TurboFan.
+        for (let i = 0; i < 20; i++) run();
+        let reps = 0;
+        const start = performance.now();
+        let elapsed = 0;
+        while (elapsed < cellMs) {
+          run();
+          reps++;
+          elapsed = performance.now() - start;
         }
-      }
-      console.log(`| ${m}×${k}×${n} ${label} | ${cells.join(' | ')} |`);
+        const flops = 2 * m * k * n;
+        totals[column].flops += flops;
+        totals[column].ms += elapsed / reps;
+        const gflops = (flops * reps) / (elapsed * 1e6);
+        cells.push(`${gflops.toFixed(1)} (${Math.round((100 * gflops) / PEAK_GFLOPS[precision])} %)`);
+      });
+      console.log(`| ${label} (${op}) | ${m}×${k}×${n} | ${cells.join(' | ')} |`);
     }
+    const overall = totals.map((t) => `${(t.flops / (t.ms * 1e6)).toFixed(1)}`);
+    console.log(`| all of the above, time-weighted | | ${overall.join(' | ')} |`);
     console.log('');
   }
 }

@@ -113,18 +113,14 @@ type AdamStep = (
 ) => void;
 
 /**
- * A wasm kernel set: each method checks that its arrays come from this set's {@link allocate}
- * and are long enough (a foreign array's `byteOffset` would address the wrong memory), then
- * calls the exported kernel with the arrays' byte offsets.
+ * A wasm kernel set: each method passes its arrays' byte offsets to the exported kernel, so every
+ * array must come from this set's {@link WasmKernels.allocate} (see {@link WasmKernels.at}).
  */
 export class WasmKernels<A extends FloatArray> implements Kernels<A> {
   readonly name: WasmVariant;
   readonly precision: Precision;
   private readonly memory: WasmMemory;
   private readonly bytesPerElement: number;
-  /** The buffer of the latest allocation, and every buffer handed out (one per growth). */
-  private buffer: ArrayBuffer | SharedArrayBuffer;
-  private readonly buffers: (ArrayBuffer | SharedArrayBuffer)[] = [];
   /** Next free byte; memory above it is untouched, hence zero. */
   private top = RESERVED_BYTES;
   private readonly mm: Product;
@@ -141,7 +137,6 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
     this.bytesPerElement = precision === 'float32' ? 4 : 8;
     const api = webAssembly!;
     this.memory = new api.Memory({ initial: RESERVED_BYTES / WASM_PAGE_BYTES, maximum: MAX_PAGES, shared: true });
-    this.buffer = this.memory.buffer;
     const ex = new api.Instance(module, { env: { memory: this.memory } }).exports;
     const suffix = precision === 'float32' ? '_f32' : '_f64';
     this.mm = ex[`matMul${suffix}`] as Product;
@@ -173,11 +168,9 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
       }
       this.memory.grow(pages);
     }
+    // For a shared memory this is a new SharedArrayBuffer object after growth, over the same
+    // bytes; views on the older objects keep working.
     const buffer = this.memory.buffer;
-    if (buffer !== this.buffer || this.buffers.length === 0) {
-      this.buffer = buffer;
-      this.buffers.push(buffer);
-    }
     const View = (size === 4 ? Float32Array : Float64Array) as unknown as new (b: ArrayBufferLike, offset: number, length: number) => A;
     const views: A[] = [];
     for (const n of lengths) {
@@ -188,32 +181,32 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
   }
 
   matMul(a: A, b: A, c: A, m: number, k: number, n: number): void {
-    this.mm(this.at(a, m * k), this.at(b, k * n), this.at(c, m * n), m, k, n);
+    this.mm(this.at(a), this.at(b), this.at(c), m, k, n);
   }
 
   matMulTransA(a: A, b: A, c: A, m: number, k: number, n: number): void {
-    this.mmTA(this.at(a, k * m), this.at(b, k * n), this.at(c, m * n), m, k, n);
+    this.mmTA(this.at(a), this.at(b), this.at(c), m, k, n);
   }
 
   matMulTransB(a: A, b: A, c: A, m: number, k: number, n: number): void {
-    this.mmTB(this.at(a, m * k), this.at(b, n * k), this.at(c, m * n), m, k, n);
+    this.mmTB(this.at(a), this.at(b), this.at(c), m, k, n);
   }
 
   biasActivation(z: A, bias: A, out: A, rows: number, cols: number, activation: Activation): void {
     const code = ACTIVATION_CODES[activation];
     if (code === undefined) throw new Error(`unknown activation ${String(activation)}`);
-    this.biasAct(this.at(z, rows * cols), this.at(bias, cols), this.at(out, rows * cols), rows, cols, code);
+    this.biasAct(this.at(z), this.at(bias), this.at(out), rows, cols, code);
   }
 
   activationBackward(dz: A, z: A, a: A, length: number, activation: Exclude<Activation, 'softmax'>): void {
     const code = ACTIVATION_CODES[activation];
     // Softmax's gradient is fused into the cross-entropy loss; it has no element-wise derivative here.
     if (code === undefined || code === ACTIVATION_CODES.softmax) throw new Error(`unknown activation ${String(activation)}`);
-    this.actBack(this.at(dz, length), this.at(z, length), this.at(a, length), length, code);
+    this.actBack(this.at(dz), this.at(z), this.at(a), length, code);
   }
 
   sumRows(m: A, out: A, rows: number, cols: number): void {
-    this.sumR(this.at(m, rows * cols), this.at(out, cols), rows, cols);
+    this.sumR(this.at(m), this.at(out), rows, cols);
   }
 
   adamStep(
@@ -224,19 +217,21 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
     const bc1 = 1 - Math.pow(beta1, t);
     const bc2 = 1 - Math.pow(beta2, t);
     this.adam(
-      this.at(theta, length), this.at(g, length), this.at(m, length), this.at(v, length), length,
+      this.at(theta), this.at(g), this.at(m), this.at(v), length,
       lr, beta1, beta2, epsilon, weightDecay, bc1, bc2, gradScale,
     );
   }
 
-  /** `x.byteOffset`, after checking that `x` is ours and holds at least `needed` elements. */
-  private at(x: A, needed: number): number {
-    const buffer = x.buffer;
-    if (buffer !== this.buffer && !this.buffers.includes(buffer)) {
-      throw new Error(`${this.name}: an array not allocated by this kernel set was passed to a kernel`);
-    }
-    if (x.length < needed) throw new RangeError(`${this.name}: an array of ${x.length} elements where ${needed} are needed`);
-    return x.byteOffset;
+  /**
+   * `x.byteOffset`, refusing arrays that cannot be this set's (below its first view: a plain
+   * `new Float32Array(n)` has offset 0). Lengths and ownership are not checked further: the
+   * `byteLength`/`length`/`buffer` getters cost 6–40 ns per array, too much for XOR-sized
+   * products, and the engine sizes every buffer from the same shapes it passes here.
+   */
+  private at(x: A): number {
+    const offset = x.byteOffset;
+    if (offset < RESERVED_BYTES) throw new Error(`${this.name}: an array not allocated by this kernel set was passed to a kernel`);
+    return offset;
   }
 }
 
