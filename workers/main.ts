@@ -15,6 +15,7 @@ import { createJobStore } from '../src/store/job-store.js';
 import { createKeys } from '../src/store/keys.js';
 import { createMetricsStore } from '../src/store/metrics-store.js';
 import { createRunningSlots } from '../src/store/running-slots.js';
+import { enableWasmFeatures } from '../src/wasm-features.js';
 import { RunRegistry } from './run-registry.js';
 import { ThreadPool } from './thread-pool.js';
 import { createTrainingProcessor, type TrainingJobData, type TrainingJobResult } from './training-processor.js';
@@ -64,6 +65,8 @@ export async function assertNoEviction(redis: Redis, log: Logger): Promise<void>
 export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
   const { config } = options;
   const log = options.log.child({ role: 'worker' });
+  // V8 flags are per process: set before any thread compiles the wasm kernels.
+  enableWasmFeatures();
   const keys = createKeys(config.KEY_PREFIX);
   const storeConnection = createWorkerConnection(config, 'trainyard-worker-store');
   const bullConnection = createWorkerConnection(config, 'trainyard-worker-queue');

@@ -117,8 +117,11 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
       log.debug('tenant at its running cap: job delayed');
       throw new DelayedError();
     }
+    // A run abandoned because another worker took the job over must not free the slot that
+    // worker now holds (the slot is keyed by job id).
+    const lease = { keep: false };
     try {
-      return await train(job, token, record, log);
+      return await train(job, token, record, log, lease);
     } catch (err) {
       const name = (err as Error)?.name;
       const final = name !== 'UnrecoverableError' && name !== 'DelayedError' && name !== 'WaitingError' && job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -131,11 +134,13 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
       }
       throw err;
     } finally {
-      await slots.release(tenant, jobId).catch((err: unknown) => log.warn({ err }, 'could not release the running slot'));
+      if (!lease.keep) await slots.release(tenant, jobId).catch((err: unknown) => log.warn({ err }, 'could not release the running slot'));
     }
   };
 
-  async function train(job: Job<TrainingJobData>, token: string | undefined, record: JobRecord, log: Logger): Promise<TrainingJobResult> {
+  async function train(
+    job: Job<TrainingJobData>, token: string | undefined, record: JobRecord, log: Logger, lease: { keep: boolean },
+  ): Promise<TrainingJobResult> {
     const { jobId, tenant } = job.data;
     const attempt = record.attempts + 1;
 
@@ -204,6 +209,7 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
       abandon() {
         if (abandoned) return;
         abandoned = true;
+        lease.keep = true;
         Atomics.store(control, CONTROL_INDEX, CONTROL_CANCEL);
         terminateLater(config.CANCEL_GRACE_MS);
       },
@@ -227,6 +233,8 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     let checkpointWrites: Promise<unknown> = Promise.resolve();
 
     const flushNow = async (): Promise<void> => {
+      // A stale run (lock lost) writes nothing more: the job belongs to another worker.
+      if (abandoned) return;
       const points = pendingPoints;
       pendingPoints = [];
       const now = Date.now();
@@ -245,8 +253,8 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
             epochsPerSecond: Math.round(throughput.epochsPerSecond * 100) / 100,
             ...(kernelName ? { kernel: kernelName } : {}),
           });
-          // Deleted or finished elsewhere: stop training it.
-          if (!stillRunning) run.abandon();
+          // Cancelled, deleted or finished elsewhere: stop training it (the final write is refused).
+          if (!stillRunning) run.cancel();
         }
         if (now - lastCancelPollAt >= CANCEL_POLL_MS) {
           lastCancelPollAt = now;
@@ -387,8 +395,8 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     }
 
     async function finishCancelled(): Promise<TrainingJobResult> {
-      await jobs.cancelJob(jobId);
-      log.info({ epoch: latest?.epoch ?? 0 }, 'job cancelled');
+      if (await jobs.cancelJob(jobId)) log.info({ epoch: latest?.epoch ?? 0 }, 'job cancelled');
+      else log.info('run stopped: the job was already finished or deleted');
       return { outcome: 'cancelled' };
     }
 

@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { CurvePoint } from '../src/contract/job.js';
 import type { EpochMetrics, TrainingCallbacks } from '../src/engine/types.js';
-import * as engine from '../src/engine/index.js';
+import { enableWasmFeatures } from '../src/wasm-features.js';
 import {
   CONTROL_HANDBACK,
   CONTROL_INDEX,
@@ -19,6 +19,9 @@ import {
 } from './thread-messages.js';
 
 if (!parentPort) throw new Error('training-thread.ts must run as a worker thread');
+// Before the engine loads (hence its dynamic import): relaxed SIMD is behind a flag on Node 20.
+enableWasmFeatures();
+const engine = await import('../src/engine/index.js');
 const port = parentPort;
 
 function post(message: ThreadMessage, transfer: ArrayBuffer[] = []): void {
@@ -65,7 +68,7 @@ async function runJob(start: StartMessage): Promise<void> {
   let windowSamples = 0;
   let epochsPerSecond = 0;
   let samplesPerSecond = 0;
-  let trainer: ReturnType<typeof engine.createTrainer> | undefined;
+  let trainer: import('../src/engine/index.js').Trainer | undefined;
   const trainRows = Math.max(1, start.dataset.samples - Math.floor(start.dataset.samples * options.validationSplit));
 
   // Throughput over windows of about a second (or whatever ran, for short jobs).

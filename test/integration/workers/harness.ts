@@ -84,7 +84,7 @@ export function harnessEnv(prefix: string, overrides: Record<string, string> = {
     STALLED_INTERVAL_MS: '1000',
     JOB_ATTEMPTS: '3',
     JOB_BACKOFF_MS: '100',
-    ENGINE_KERNELS: 'ts',
+    ENGINE_KERNELS: 'auto',
     ENABLE_TEST_HOOKS: 'true',
     ...overrides,
   };
