@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWorkerProcess, stopAll, type ServiceProcess } from '../helpers/processes.js';
-import { circleData, createWorkerHarness, harnessEnv, type SubmitOptions, type WorkerHarness } from '../integration/workers/harness.js';
+import { createWorkerHarness, harnessEnv, mediumJob, type WorkerHarness } from '../integration/workers/harness.js';
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -25,12 +25,7 @@ describe('worker killed with kill -9 mid-training', () => {
     const env = harnessEnv(h.config.KEY_PREFIX, { ...timings, ENABLE_TEST_HOOKS: 'false' });
     workers = [startWorkerProcess(env), startWorkerProcess(env)];
     await Promise.all(workers.map((w) => w.waitForOutput(/"worker started"/)));
-    const spec: SubmitOptions = {
-      data: circleData(2000),
-      model: { inputSize: 2, layers: [{ units: 32, activation: 'tanh' }, { units: 32, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }] },
-      training: { epochs: 150, batchSize: 32, seed: 2024, precision: 'float64' },
-    };
-
+    const spec = mediumJob(100);
     // The reference and the victim run side by side, one on each worker.
     const reference = await h.submit(spec);
     const victim = await h.submit(spec);

@@ -169,3 +169,20 @@ export async function createWorkerHarness(overrides: Record<string, string> = {}
   };
   return harness;
 }
+
+/**
+ * A job of a few seconds (2-32-32-1, 2000 rows, float64): long enough to kill, stop or shut
+ * down a worker in the middle, short enough for the e2e tests.
+ */
+export function mediumJob(epochs = 100, seed = 2024): SubmitOptions {
+  return {
+    data: circleData(2000),
+    model: { inputSize: 2, layers: [{ units: 32, activation: 'tanh' }, { units: 32, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }] },
+    training: { epochs, batchSize: 32, seed, precision: 'float64' },
+  };
+}
+
+/** Lines of a worker's JSON log about `jobId` with message `msg`. */
+export function logLinesOf(lines: Record<string, unknown>[], jobId: string, msg: string): Record<string, unknown>[] {
+  return lines.filter((line) => line.jobId === jobId && line.msg === msg);
+}
