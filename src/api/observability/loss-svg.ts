@@ -8,8 +8,11 @@ import { downsampleMinMax } from './downsample.js';
 /** One epoch of a curve, as the metrics store returns it. */
 export interface LossSvgPoint {
   epoch: number;
-  loss: number;
+  /** Absent on the marker of the epoch where training diverged. */
+  loss?: number;
   valLoss?: number | null;
+  /** `true` on the epoch where the loss became NaN/Inf: drawn as a labelled vertical line. */
+  diverged?: boolean;
 }
 
 /** What {@link renderLossSvg} draws. */
@@ -135,10 +138,12 @@ export function renderLossSvg(options: LossSvgOptions): string {
     .filter((entry) => entry.key === 'loss' || entry.points.length > 0);
 
   const all = series.flatMap((entry) => entry.points);
+  const divergedAt = options.points.find((point) => point.diverged === true)?.epoch;
   const empty = all.length === 0;
+  const epochs = all.map((point) => point.epoch).concat(divergedAt === undefined ? [] : [divergedAt]);
 
-  let xMin = empty ? 0 : Math.min(...all.map((point) => point.epoch));
-  let xMax = empty ? 1 : Math.max(...all.map((point) => point.epoch));
+  let xMin = epochs.length === 0 ? 0 : Math.min(...epochs);
+  let xMax = epochs.length === 0 ? 1 : Math.max(...epochs);
   if (xMax === xMin) { xMin = Math.max(0, xMin - 1); xMax += 1; }
 
   let yLo: number;
@@ -217,6 +222,12 @@ export function renderLossSvg(options: LossSvgOptions): string {
     if (entry.points.length === 0) continue;
     const coordinates = entry.points.map((point) => `${round2(toX(point.epoch))},${round2(toY(point.value))}`).join(' ');
     out.push(`<polyline class="series-${entry.key}" fill="none" stroke="${COLORS[entry.key]}" stroke-width="1.5" stroke-linejoin="round" points="${coordinates}"/>`);
+  }
+
+  if (divergedAt !== undefined) {
+    const x = round2(toX(divergedAt));
+    out.push(`<g class="diverged" stroke="#b42318" fill="#b42318"><line x1="${x}" x2="${x}" y1="${plot.y}" y2="${plot.y + plot.h}" stroke-dasharray="4 3"/>`);
+    out.push(`<text x="${x}" y="${plot.y + 14}" dx="-4" text-anchor="end" stroke="none">diverged at epoch ${divergedAt}</text></g>`);
   }
 
   const legend = series.filter((entry) => entry.points.length > 0 || entry.key === 'loss');
