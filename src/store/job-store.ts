@@ -247,6 +247,7 @@ export function createJobStore(options: { redis: Redis; config: Pick<Config, 'KE
       FINISH_LUA, keys.jobKeys(id).length, ...keys.jobKeys(id), status, finishedAt, ttl, error ? JSON.stringify(error) : '',
     )) as [number, string];
     if (done === 1) await dropFromActive(tenant, id);
+    if (done === 1) await redis.hincrby(keys.jobsFinished, status, 1);
     return done === 1;
   }
 
@@ -326,6 +327,7 @@ export function createJobStore(options: { redis: Redis; config: Pick<Config, 'KE
         String(result.metrics.epochsRun), result.attempt === undefined ? '' : String(result.attempt),
       )) as [number, string];
       if (done === 1) await dropFromActive(tenant, id);
+      if (done === 1) await redis.hincrby(keys.jobsFinished, 'completed', 1);
       return done === 1;
     },
 
@@ -342,6 +344,7 @@ export function createJobStore(options: { redis: Redis; config: Pick<Config, 'KE
         REQUEST_CANCEL_LUA, keys.jobKeys(id).length, ...keys.jobKeys(id), new Date().toISOString(), ttl,
       )) as [CancelOutcome, string];
       if (outcome === 'cancelled') await dropFromActive(tenant, id);
+      if (outcome === 'cancelled') await redis.hincrby(keys.jobsFinished, 'cancelled', 1);
       return outcome;
     },
 

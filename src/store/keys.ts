@@ -32,6 +32,8 @@ export interface Keys {
   readonly bullPrefix: string;
   /** Pub/sub channel of cancel requests; each message is a job id. */
   readonly cancelChannel: string;
+  /** Hash: final status (`completed`, `failed`, `cancelled`) → jobs that reached it (Prometheus). */
+  readonly jobsFinished: string;
   jobRecord(jobId: string): string;
   jobSpec(jobId: string): string;
   jobData(jobId: string): string;
@@ -63,6 +65,7 @@ export function createKeys(prefix: Config['KEY_PREFIX']): Keys {
     prefix,
     bullPrefix: `{${prefix}}`,
     cancelChannel: `${prefix}:cancel`,
+    jobsFinished: `${prefix}:stats:finished`,
     jobRecord: (id) => job(id, 'rec'),
     jobSpec: (id) => job(id, 'spec'),
     jobData: (id) => job(id, 'data'),

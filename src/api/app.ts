@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import underPressure from '@fastify/under-pressure';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { RateLimitedError, UnavailableError } from '../errors.js';
+import { createInferencePool, type InferencePool } from '../inference/inference-pool.js';
+import { createLogger } from '../logger.js';
+import { closeConnection, createProducerConnection } from '../queue/connection.js';
+import { createTrainingQueue } from '../queue/training-queue.js';
+import { createDatasetStore } from '../store/dataset-store.js';
+import { createJobStore } from '../store/job-store.js';
+import { createMetricsStore } from '../store/metrics-store.js';
+import type { ApiDeps } from './deps.js';
+import { createAuthenticate } from './plugins/auth.js';
+import { registerSwagger } from './plugins/swagger.js';
+import { registerProblemHandlers } from './problem.js';
+import { datasetRoutes } from './routes/datasets.js';
+import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
+import { watchRoutes } from './routes/watch.js';
+import { compileValidator } from './validation.js';
+
+/** What {@link buildApp} needs; everything but `config` is built when not given. */
+export interface BuildAppOptions {
+  config: Config;
+  /** Root logger. @defaultValue `createLogger(config)` */
+  log?: Logger;
+  /** The API's fail-fast producer connection. @defaultValue `createProducerConnection(config)` (closed with the app) */
+  redis?: Redis;
+  /** The /predict thread pool. @defaultValue `INFERENCE_THREADS` threads (closed with the app) */
+  inference?: InferencePool;
+}
+
+/** Inbound `x-request-id` values accepted as the request id (caller-controlled: validated). */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9-]{8,64}$/;
+
+/**
+ * Builds the Fastify app (routes, validation, problem+json errors, auth, rate limits) without
+ * listening. `app.close()` releases what it built (Redis connection, queue, inference threads).
+ */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const log = options.log ?? createLogger(config);
+  const ownsRedis = options.redis === undefined;
+  const redis = options.redis ?? createProducerConnection(config);
+  // Connection errors surface on the commands that fail (503); the event needs a listener.
+  if (ownsRedis) redis.on('error', () => undefined);
+  const ownsInference = options.inference === undefined;
+  const inference = options.inference ?? createInferencePool({ threads: config.INFERENCE_THREADS, timeoutMs: config.HANDLER_TIMEOUT_MS });
+
+  const jobStore = createJobStore({ redis, config });
+  const datasetStore = createDatasetStore({ redis, config });
+  const metricsStore = createMetricsStore({ redis, config });
+  const trainingQueue = createTrainingQueue({ connection: redis, config, jobStore });
+  const authenticate = createAuthenticate(config);
+  const deps: ApiDeps = { config, log, redis, jobStore, datasetStore, metricsStore, trainingQueue, inference, authenticate };
+
+  const app = Fastify({
+    loggerInstance: log,
+    genReqId: (request) => {
+      const inbound = request.headers['x-request-id'];
+      return typeof inbound === 'string' && REQUEST_ID_PATTERN.test(inbound) ? inbound : randomUUID();
+    },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    handlerTimeout: config.HANDLER_TIMEOUT_MS,
+    maxRequestsPerSocket: 1000,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(compileValidator);
+
+  if (!config.authEnabled) log.warn('TRAINYARD_API_KEYS is unset: authentication is off and every request is tenant "default"');
+
+  app.decorateRequest('tenant', '');
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onClose', async () => {
+    await trainingQueue.close().catch(() => undefined);
+    if (ownsInference) await inference.close();
+    if (ownsRedis) await closeConnection(redis);
+  });
+
+  registerProblemHandlers(app);
+  await registerSwagger(app);
+  await app.register(underPressure, {
+    maxEventLoopDelay: 1000,
+    retryAfter: 5,
+    exposeStatusRoute: false,
+    pressureHandler: () => {
+      throw new UnavailableError('The server is overloaded; retry shortly.', { retryAfterSeconds: 5 });
+    },
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(healthRoutes, deps);
+
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', authenticate);
+    if (config.RATE_LIMIT_ENABLED) {
+      await v1.register(rateLimit, {
+        global: true,
+        // After auth (this hook is added later in the same scope): the key is the tenant, not the IP.
+        hook: 'onRequest',
+        redis,
+        nameSpace: `${config.KEY_PREFIX}:rl:`,
+        // A Redis outage is answered by the routes themselves (503); do not 500 here.
+        skipOnError: true,
+        timeWindow: 60_000,
+        keyGenerator: (request) => `${request.tenant}:${request.routeOptions.config.rateLimitKind === 'submit' ? 'submit' : 'all'}`,
+        max: (request) => (request.routeOptions.config.rateLimitKind === 'submit' ? config.TENANT_SUBMITS_PER_MINUTE : config.TENANT_REQUESTS_PER_MINUTE),
+        errorResponseBuilder: (_request, context) =>
+          new RateLimitedError(`Rate limit of ${context.max} requests per minute exceeded; retry in ${context.after}.`, Math.ceil(context.ttl / 1000)),
+      });
+    }
+    await v1.register(jobRoutes, deps);
+    await v1.register(datasetRoutes, deps);
+  }, { prefix: '/v1' });
+
+  await app.register(watchRoutes, { config, redis, jobStore, metricsStore, trainingQueue, authenticate });
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Which per-tenant rate limit applies: `submit` (POST /v1/jobs) or every other `/v1` call. */
+    rateLimitKind?: 'submit';
+  }
+}

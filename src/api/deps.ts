@@ -1,0 +1,24 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { InferencePool } from '../inference/inference-pool.js';
+import type { TrainingQueue } from '../queue/training-queue.js';
+import type { DatasetStore } from '../store/dataset-store.js';
+import type { JobStore } from '../store/job-store.js';
+import type { MetricsStore } from '../store/metrics-store.js';
+import type { Authenticate } from './plugins/auth.js';
+
+/** Everything the routes use, built once by `buildApp`. */
+export interface ApiDeps {
+  config: Config;
+  log: Logger;
+  /** The API's fail-fast producer connection. */
+  redis: Redis;
+  jobStore: JobStore;
+  datasetStore: DatasetStore;
+  metricsStore: MetricsStore;
+  trainingQueue: TrainingQueue;
+  inference: InferencePool;
+  /** The `/v1` auth hook (sets `request.tenant`). */
+  authenticate: Authenticate;
+}

@@ -1,0 +1,156 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type ErrorCode, type FieldProblem } from '../errors.js';
+
+/** Human titles of the contract's error codes. */
+const TITLES: Record<ErrorCode, string> = {
+  validation_failed: 'Validation failed',
+  unauthorized: 'Unauthorized',
+  not_found: 'Not found',
+  job_not_finished: 'Job not finished',
+  job_failed: 'Job failed',
+  conflict: 'Conflict',
+  payload_too_large: 'Payload too large',
+  unsupported_media_type: 'Unsupported media type',
+  rate_limited: 'Too many requests',
+  quota_exceeded: 'Quota exceeded',
+  unavailable: 'Service unavailable',
+  internal: 'Internal server error',
+};
+
+/** An RFC 9457 problem body as SPEC.md "Errors" defines it. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  errors?: FieldProblem[];
+  requestId?: string;
+}
+
+/** The `type` URI of a code. */
+export function problemType(code: ErrorCode): string {
+  return `/problems/${code}`;
+}
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+  schema?: unknown;
+}
+
+/** At most this many field problems are listed (bounded response, bounded work). */
+const MAX_FIELD_PROBLEMS = 50;
+
+/** Ajv errors → contract field problems with JSON Pointer paths (`/model/layers/1/units`). */
+export function toFieldProblems(errors: readonly AjvError[], context: string | undefined): FieldProblem[] {
+  const base = context && context !== 'body' ? `/${context}` : '';
+  const problems: FieldProblem[] = [];
+  const seen = new Set<string>();
+  // anyOf only wraps the branch errors listed next to it; "must be null" is the other branch of
+  // a nullable value: both are noise when a more precise error exists for the same value.
+  const precise = errors.filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params.type === 'null'));
+  for (const error of precise.length > 0 ? precise : errors) {
+    let path = error.instancePath;
+    let message = error.message ?? 'is invalid';
+    if (error.keyword === 'required') {
+      path = `${path}/${String(error.params.missingProperty)}`;
+      message = 'is required';
+    } else if (error.keyword === 'additionalProperties') {
+      path = `${path}/${String(error.params.additionalProperty)}`;
+      message = 'is not an allowed field';
+    } else if (error.keyword === 'enum') {
+      message = `must be one of ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`;
+    }
+    const entry = { path: `${base}${path}`, message };
+    const key = `${entry.path}\u0000${entry.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(entry);
+    if (problems.length >= MAX_FIELD_PROBLEMS) break;
+  }
+  return problems;
+}
+
+/** `true` for ioredis failures that mean Redis is unreachable, slow or full. */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'MaxRetriesPerRequestError') return true;
+  return /Stream isn't writeable|Command timed out|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|OOM command not allowed|LOADING|MISCONF|READONLY|Reached the max retries/i.test(
+    error.message,
+  );
+}
+
+/** Turns any thrown value into a problem (status, code, detail, errors). */
+export function toProblem(error: unknown, requestId: string): Problem {
+  const make = (code: ErrorCode, status: number, detail: string, errors?: FieldProblem[]): Problem => ({
+    type: problemType(code),
+    title: TITLES[code],
+    status,
+    detail,
+    code,
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  });
+  if (error instanceof AppError) return make(error.code, error.status, error.detail, error.errors);
+  const fastifyError = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
+  if (fastifyError && Array.isArray(fastifyError.validation)) {
+    const errors = toFieldProblems(fastifyError.validation, fastifyError.validationContext);
+    return make('validation_failed', 400, 'The request is invalid; see errors.', errors);
+  }
+  if (isRedisUnavailable(error)) return make('unavailable', 503, 'The service is temporarily unavailable; retry shortly.');
+  const status = typeof fastifyError?.statusCode === 'number' ? fastifyError.statusCode : 500;
+  switch (fastifyError?.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return make('payload_too_large', 413, 'The request body is larger than this route accepts.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return make('unsupported_media_type', 415, 'Unsupported Content-Type; send application/json.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return make('validation_failed', 400, 'The request body is empty; send a JSON document.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return make('validation_failed', 400, 'The request body is not valid JSON.');
+    case 'FST_ERR_HANDLER_TIMEOUT':
+      return make('unavailable', 503, 'The request took too long; retry shortly.');
+    default:
+      break;
+  }
+  if (status === 413) return make('payload_too_large', 413, 'The request body is too large.');
+  if (status === 415) return make('unsupported_media_type', 415, 'Unsupported Content-Type.');
+  if (status === 429) return make('rate_limited', 429, 'Too many requests; retry later.');
+  if (status === 503) return make('unavailable', 503, 'The service is temporarily unavailable; retry shortly.');
+  if (status === 404) return make('not_found', 404, 'No such resource.');
+  if (status >= 400 && status < 500) {
+    // Body parser errors (bad JSON, __proto__ poisoning, bad content length…): never echo the
+    // library's message.
+    return make('validation_failed', 400, 'The request could not be read: the body is not acceptable JSON.');
+  }
+  return { ...make('internal', 500, `Internal Server Error (request id ${requestId}).`), requestId };
+}
+
+/** Sends a problem. */
+export function sendProblem(reply: FastifyReply, problem: Problem, retryAfterSeconds?: number): FastifyReply {
+  if (retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterSeconds))));
+  return reply.code(problem.status).type('application/problem+json; charset=utf-8').send(problem);
+}
+
+/** Installs the one error handler and the not-found handler: every 4xx/5xx is problem+json. */
+export function registerProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const problem = toProblem(error, request.id);
+    if (problem.status >= 500) {
+      if (problem.code === 'unavailable') request.log.warn({ err: error }, 'request failed: unavailable');
+      else request.log.error({ err: error }, 'request failed');
+    }
+    let retryAfter = error instanceof AppError ? error.retryAfterSeconds : undefined;
+    if (retryAfter === undefined && problem.status === 503) retryAfter = 1;
+    if (retryAfter === undefined && problem.status === 429) {
+      const header = reply.getHeader('retry-after');
+      retryAfter = header === undefined ? 60 : Number(header);
+    }
+    return sendProblem(reply, problem, retryAfter);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    return sendProblem(reply, toProblem(new AppError('not_found', 404, 'No such resource.'), request.id));
+  });
+}

@@ -1,0 +1,68 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { DatasetUpload, DatasetView } from '../../contract/job-schema.js';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../../errors.js';
+import { parseCsvDataset, parseJsonDataset } from '../dataset-upload.js';
+import type { ApiDeps } from '../deps.js';
+import { compileValidator } from '../validation.js';
+import { IdParams, problemResponses, SECURITY } from '../schemas/common.js';
+
+/** Dataset routes: upload (JSON or CSV, streamed), metadata, removal. */
+export const datasetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  const { config, datasetStore } = deps;
+  const tags = ['datasets'];
+  const limitBytes = config.DATASET_BODY_LIMIT_BYTES;
+
+  // Uploads are parsed as streams in the handler (never buffered whole): the parsers here
+  // only hand the request stream through.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'text/csv'], (_request: unknown, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void) => {
+    done(null, payload);
+  });
+  app.addContentTypeParser('*', (_request: unknown, _payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void) => {
+    done(new UnsupportedMediaTypeError('Send the dataset as application/json or text/csv.'));
+  });
+
+  app.post('/datasets', {
+    // Large uploads take longer than a polling request may.
+    handlerTimeout: Math.max(config.REQUEST_TIMEOUT_MS, config.HANDLER_TIMEOUT_MS),
+    schema: {
+      tags,
+      summary: 'Upload a dataset: JSON {inputs, targets} or text/csv (header row; the last targetColumns columns are targets)',
+      security: SECURITY,
+      querystring: Type.Object({ targetColumns: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, default: 1 })) }, { additionalProperties: false }),
+      consumes: ['application/json', 'text/csv'],
+      body: DatasetUpload,
+      response: { 201: DatasetView, ...problemResponses(400, 413, 415) },
+    },
+    // The body is a stream checked by the streaming parsers, not by Ajv.
+    validatorCompiler: (route) => (route.httpPart === 'body' ? () => true : compileValidator(route)) as never,
+  }, async (request, reply) => {
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (length > limitBytes) throw new PayloadTooLargeError(`The dataset is larger than ${limitBytes} bytes.`);
+    const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const stream = request.body as unknown as Readable;
+    const query = request.query as { targetColumns?: number };
+    const encoded = type === 'text/csv'
+      ? await parseCsvDataset(stream, limitBytes, query.targetColumns ?? 1, config)
+      : await parseJsonDataset(stream, limitBytes, config);
+    const meta = await datasetStore.saveDataset(request.tenant, encoded);
+    request.log.info({ datasetId: meta.id, samples: meta.samples, bytes: meta.bytes }, 'dataset stored');
+    reply.header('location', `/v1/datasets/${meta.id}`);
+    return reply.code(201).send(meta);
+  });
+
+  app.get('/datasets/:id', {
+    schema: { tags, summary: 'A dataset’s metadata', security: SECURITY, params: IdParams, response: { 200: DatasetView, ...problemResponses(404) } },
+  }, async (request) => datasetStore.getDataset(request.tenant, request.params.id));
+
+  app.delete('/datasets/:id', {
+    schema: { tags, summary: 'Remove a dataset', security: SECURITY, params: IdParams, response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(404) } },
+  }, async (request, reply) => {
+    await datasetStore.deleteDataset(request.tenant, request.params.id);
+    return (reply as FastifyReply).code(204).send();
+  });
+};

@@ -1,0 +1,58 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { ApiDeps } from '../deps.js';
+
+const Check = Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) });
+const Readiness = Type.Object({
+  status: Type.String(),
+  checks: Type.Object({ redis: Check, queue: Check, maxmemoryPolicy: Check }),
+});
+
+/** Timeout of each readiness probe (a paused Redis must not hang the probe). */
+const PROBE_TIMEOUT_MS = 1_000;
+
+function withTimeout<T>(promise: Promise<T>): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), PROBE_TIMEOUT_MS).unref()),
+  ]);
+}
+
+/** `/healthz` (liveness: the process answers) and `/readyz` (Redis, queue, noeviction). */
+export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  app.get('/healthz', {
+    schema: { tags: ['health'], summary: 'Liveness', response: { 200: Type.Object({ status: Type.String() }) } },
+  }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', {
+    schema: {
+      tags: ['health'],
+      summary: 'Readiness: Redis reachable, queue usable, maxmemory-policy noeviction',
+      response: { 200: Readiness, 503: Readiness },
+    },
+  }, async (request, reply) => {
+    const check = async (probe: () => Promise<string | undefined>) => {
+      try {
+        const detail = await withTimeout(probe());
+        return detail === undefined ? { ok: true } : { ok: false, detail };
+      } catch (error) {
+        return { ok: false, detail: error instanceof Error && error.message === 'timed out' ? 'timed out' : 'unreachable' };
+      }
+    };
+    const [redis, queue, maxmemoryPolicy] = await Promise.all([
+      check(async () => ((await deps.redis.ping()) === 'PONG' ? undefined : 'unexpected PING answer')),
+      check(async () => {
+        await deps.trainingQueue.getQueueCounts();
+        return undefined;
+      }),
+      check(async () => {
+        const answer = (await deps.redis.config('GET', 'maxmemory-policy')) as string[];
+        const policy = answer[1];
+        return policy === 'noeviction' ? undefined : `maxmemory-policy is ${policy}; set it to noeviction (CONFIG SET maxmemory-policy noeviction, or in redis.conf) so Redis never evicts jobs`;
+      }),
+    ]);
+    const ready = redis.ok && queue.ok && maxmemoryPolicy.ok;
+    if (!ready) request.log.warn({ redis, queue, maxmemoryPolicy }, 'not ready');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { redis, queue, maxmemoryPolicy } });
+  });
+};

@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import type { JobStatus } from '../../contract/job.js';
+import { JOB_STATUSES } from '../../contract/job.js';
+import {
+  createJobSubmissionSchema, createPredictSchema, type JobSubmission, CurveView, JobAccepted, JobList, JobView, PredictView, ResultView, StringEnum,
+} from '../../contract/job-schema.js';
+import { decodeWeights } from '../../contract/weights.js';
+import { ConflictError, JobFailedError, JobNotFinishedError, NotFoundError, ValidationError } from '../../errors.js';
+import { InferenceError } from '../../inference/inference-pool.js';
+import type { ApiDeps } from '../deps.js';
+import { IdParams, problemResponses, SECURITY } from '../schemas/common.js';
+import { submitJob } from '../submit-job.js';
+import { jobLinks, toJobView } from '../views.js';
+
+function etagOf(value: unknown): string {
+  return `"${createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 27)}"`;
+}
+
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t === etag || t === `W/${etag}`;
+  });
+}
+
+/** Job routes: submit, list, status, metrics, result, cancel, delete, predict. */
+export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  const { config, jobStore, metricsStore, trainingQueue, inference } = deps;
+  const tags = ['jobs'];
+
+  app.post('/jobs', {
+    bodyLimit: config.JOB_BODY_LIMIT_BYTES,
+    config: { rateLimitKind: 'submit' },
+    schema: {
+      tags,
+      summary: 'Submit a training job',
+      security: SECURITY,
+      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }),
+      body: createJobSubmissionSchema(config),
+      response: { 200: JobAccepted, 202: JobAccepted, ...problemResponses(400, 404, 409, 413, 415) },
+    },
+  }, async (request, reply) => {
+    const key = request.headers['idempotency-key'];
+    const { record, created } = await submitJob(deps, request.tenant, request.body as JobSubmission, typeof key === 'string' ? key : undefined);
+    if (created) request.log.info({ jobId: record.id, tenant: record.tenant }, 'job submitted');
+    reply.header('location', `/v1/jobs/${record.id}`);
+    if (!created) reply.header('idempotent-replayed', 'true');
+    return reply.code(202).send({ id: record.id, status: record.status, createdAt: record.createdAt, seed: record.seed, links: jobLinks(record.id) });
+  });
+
+  app.get('/jobs', {
+    schema: {
+      tags,
+      summary: 'List the tenant’s jobs, newest first',
+      security: SECURITY,
+      querystring: Type.Object(
+        {
+          status: Type.Optional(StringEnum(JOB_STATUSES)),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+          cursor: Type.Optional(Type.String({ maxLength: 64 })),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 200: JobList, ...problemResponses(400) },
+    },
+  }, async (request) => {
+    const { status, limit = 20, cursor } = request.query as { status?: JobStatus; limit?: number; cursor?: string };
+    const page = await jobStore.listJobs(request.tenant, { status, limit, cursor: cursor ?? null });
+    return { items: page.items.map(toJobView), nextCursor: page.nextCursor };
+  });
+
+  app.get('/jobs/:id', {
+    schema: {
+      tags,
+      summary: 'A job’s status (ETag; If-None-Match → 304)',
+      security: SECURITY,
+      params: IdParams,
+      response: { 200: JobView, 304: Type.Null({ description: 'Not modified' }), ...problemResponses(404) },
+    },
+  }, async (request, reply) => {
+    const view = toJobView(await jobStore.getTenantJob(request.tenant, request.params.id));
+    const etag = etagOf(view);
+    reply.header('etag', etag).header('cache-control', 'no-cache');
+    if (matchesEtag(request.headers['if-none-match'], etag)) return (reply as FastifyReply).code(304).send();
+    return view;
+  });
+
+  app.get('/jobs/:id/metrics', {
+    schema: {
+      tags,
+      summary: 'The loss curve: points with epoch > since, oldest first',
+      security: SECURITY,
+      params: IdParams,
+      querystring: Type.Object({ since: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }, { additionalProperties: false }),
+      response: { 200: CurveView, ...problemResponses(400, 404) },
+    },
+  }, async (request) => {
+    const record = await jobStore.getTenantJob(request.tenant, request.params.id);
+    const page = await metricsStore.readCurve(record.id, request.query.since ?? 0);
+    return { jobId: record.id, status: record.status, points: page.points, next: page.next };
+  });
+
+  app.get('/jobs/:id/result', {
+    schema: {
+      tags,
+      summary: 'The trained model (409 job_not_finished / job_failed before)',
+      security: SECURITY,
+      params: IdParams,
+      response: { 200: ResultView, ...problemResponses(404, 409) },
+    },
+  }, async (request) => {
+    const record = await jobStore.getTenantJob(request.tenant, request.params.id);
+    if (record.status === 'failed' || record.status === 'cancelled') throw new JobFailedError(`The job ${record.status === 'failed' ? 'failed' : 'was cancelled'}; it has no result.`);
+    if (record.status !== 'completed') throw new JobNotFinishedError();
+    const [spec, result] = await Promise.all([jobStore.getSpec(record.id), jobStore.getResult(record.id)]);
+    if (!spec || !result) throw new NotFoundError('No such job.');
+    const model = { inputSize: spec.model.inputSize, layers: spec.model.layers };
+    return {
+      jobId: record.id,
+      model,
+      weights: decodeWeights(result.weights, model.inputSize, model.layers),
+      metrics: result.metrics,
+      seed: record.seed,
+      kernel: result.kernel,
+    };
+  });
+
+  app.post('/jobs/:id/cancel', {
+    schema: {
+      tags,
+      summary: 'Cancel: queued → cancelled at once; running → stops at the next batch (202)',
+      security: SECURITY,
+      params: IdParams,
+      response: { 200: JobView, 202: JobView, ...problemResponses(404, 409) },
+    },
+  }, async (request, reply) => {
+    const record = await jobStore.getTenantJob(request.tenant, request.params.id);
+    const outcome = await trainingQueue.cancelTrainingJob(record.id);
+    if (outcome === 'missing') throw new NotFoundError('No such job.');
+    if (outcome === 'finished') throw new ConflictError(`The job has already finished (${record.status}).`);
+    const updated = await jobStore.getTenantJob(request.tenant, record.id);
+    request.log.info({ jobId: record.id, outcome }, 'job cancel');
+    return reply.code(outcome === 'cancelled' ? 200 : 202).send(toJobView(updated));
+  });
+
+  app.delete('/jobs/:id', {
+    schema: {
+      tags,
+      summary: 'Delete a job, its curve, result and checkpoints (cancels it first)',
+      security: SECURITY,
+      params: IdParams,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(404) },
+    },
+  }, async (request, reply) => {
+    const record = await jobStore.getTenantJob(request.tenant, request.params.id);
+    await trainingQueue.cancelTrainingJob(record.id);
+    await trainingQueue.removeTrainingJob(record.id);
+    await jobStore.deleteJob(record.id);
+    request.log.info({ jobId: record.id }, 'job deleted');
+    return (reply as FastifyReply).code(204).send();
+  });
+
+  app.post('/jobs/:id/predict', {
+    schema: {
+      tags,
+      summary: 'Run the trained model on inputs',
+      security: SECURITY,
+      params: IdParams,
+      body: createPredictSchema(config),
+      response: { 200: PredictView, ...problemResponses(400, 404, 409, 413, 415) },
+    },
+  }, async (request) => {
+    const record = await jobStore.getTenantJob(request.tenant, request.params.id);
+    if (record.status === 'failed' || record.status === 'cancelled') throw new JobFailedError('The job has no trained model.');
+    if (record.status !== 'completed') throw new JobNotFinishedError();
+    const [spec, result] = await Promise.all([jobStore.getSpec(record.id), jobStore.getResult(record.id)]);
+    if (!spec || !result) throw new NotFoundError('No such job.');
+    const { inputSize, layers } = spec.model;
+    const rows = request.body.inputs;
+    const bad = rows.findIndex((row) => row.length !== inputSize);
+    if (bad >= 0) throw new ValidationError('Inputs do not fit the model.', [{ path: `/inputs/${bad}`, message: `must have ${inputSize} numbers` }]);
+    const flat = new Float64Array(rows.length * inputSize);
+    rows.forEach((row, i) => flat.set(row, i * inputSize));
+    let outputs: Float64Array;
+    try {
+      outputs = await inference.predict(record.id, { inputSize, layers }, result.weights, flat, rows.length);
+    } catch (error) {
+      if (error instanceof InferenceError && error.code === 'unavailable') throw new ConflictError('The inference pool is closing.');
+      throw error;
+    }
+    const width = layers[layers.length - 1].units;
+    const out: number[][] = [];
+    for (let r = 0; r < rows.length; r++) out.push(Array.from(outputs.subarray(r * width, (r + 1) * width)));
+    return { outputs: out };
+  });
+};

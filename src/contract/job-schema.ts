@@ -1,0 +1,237 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ACTIVATIONS, BUILTIN_DATASETS, INITS, JOB_STATUSES, LOSSES, PRECISIONS } from './job.js';
+import { DEFAULT_LIMITS, type JobLimits } from './limits.js';
+
+/**
+ * JSON Schemas (TypeBox) of the job submission and the job views. Every object is closed
+ * (`additionalProperties: false`) and every array and string bounded, so Ajv with `allErrors`
+ * stays cheap and a typo like `learningrate` is a 400, not silently ignored.
+ */
+
+/** A string enum as one `enum` keyword (one clear error instead of one per literal). */
+export function StringEnum<T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/** `schema` or `null`. */
+export function Nullable<T extends TSchema>(schema: T) {
+  return Type.Union([schema, Type.Null()]);
+}
+
+/** UUID (any version) as a string. */
+export const Uuid = Type.String({ format: 'uuid', maxLength: 36, minLength: 36 });
+
+/** Job and label names: ≤ 128 of `[A-Za-z0-9 _.-]`. */
+export const Name = Type.String({ maxLength: 128, pattern: '^[A-Za-z0-9 _.-]*$' });
+
+/** Builds the submission schema for a set of limits (array bounds follow them). */
+export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
+  const maxWidth = Math.max(limits.MAX_INPUT_SIZE, limits.MAX_UNITS);
+  const Layer = Type.Object(
+    {
+      units: Type.Integer({ minimum: 1, maximum: limits.MAX_UNITS }),
+      activation: StringEnum(ACTIVATIONS),
+    },
+    { additionalProperties: false },
+  );
+  const LayerWeightsSchema = Type.Object(
+    {
+      W: Type.Array(Type.Array(Type.Number(), { maxItems: maxWidth }), { maxItems: limits.MAX_UNITS }),
+      b: Type.Array(Type.Number(), { maxItems: limits.MAX_UNITS }),
+    },
+    { additionalProperties: false },
+  );
+  const Optimizer = Type.Object(
+    {
+      type: Type.Optional(StringEnum(['adam', 'sgd'] as const, { default: 'adam' })),
+      learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10 })),
+      beta1: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+      beta2: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+      epsilon: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+      weightDecay: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+      momentum: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+    },
+    { additionalProperties: false, description: 'adam (default: lr 0.001, β1 0.9, β2 0.999, ε 1e-8, wd 0) or sgd (lr 0.01, momentum 0)' },
+  );
+  const EarlyStopping = Type.Object(
+    {
+      monitor: Type.Optional(StringEnum(['loss', 'val_loss'] as const)),
+      patience: Type.Integer({ minimum: 0, maximum: limits.MAX_EPOCHS }),
+      minDelta: Type.Optional(Type.Number({ minimum: 0, maximum: 1e6 })),
+      restoreBestWeights: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false },
+  );
+  const Training = Type.Object(
+    {
+      epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.MAX_EPOCHS, default: 100 })),
+      batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.MAX_BATCH_SIZE, description: 'default min(32, samples)' })),
+      shuffle: Type.Optional(Type.Boolean({ default: true })),
+      seed: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 4294967295 }))),
+      validationSplit: Type.Optional(Type.Number({ minimum: 0, maximum: 0.9, default: 0 })),
+      earlyStopping: Type.Optional(Nullable(EarlyStopping)),
+      precision: Type.Optional(StringEnum(PRECISIONS, { default: 'float32' })),
+      clipNorm: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 1e6 }))),
+    },
+    { additionalProperties: false },
+  );
+  const Row = (maxItems: number) => Type.Array(Type.Number(), { minItems: 1, maxItems });
+  const Data = Type.Object(
+    {
+      inputs: Type.Optional(Type.Array(Row(limits.MAX_INPUT_SIZE), { minItems: 1, maxItems: limits.MAX_SAMPLES })),
+      targets: Type.Optional(Type.Array(Row(limits.MAX_OUTPUT_SIZE), { minItems: 1, maxItems: limits.MAX_SAMPLES })),
+      datasetId: Type.Optional(Uuid),
+      builtin: Type.Optional(StringEnum(BUILTIN_DATASETS)),
+    },
+    { additionalProperties: false, description: 'exactly one of: {inputs, targets}, {datasetId}, {builtin}' },
+  );
+  return Type.Object(
+    {
+      name: Type.Optional(Name),
+      model: Type.Object(
+        {
+          inputSize: Type.Integer({ minimum: 1, maximum: limits.MAX_INPUT_SIZE }),
+          layers: Type.Array(Layer, { minItems: 1, maxItems: limits.MAX_LAYERS }),
+          init: Type.Optional(StringEnum(INITS, { default: 'auto' })),
+          initialWeights: Type.Optional(Nullable(Type.Array(LayerWeightsSchema, { maxItems: limits.MAX_LAYERS }))),
+          fromJob: Type.Optional(Nullable(Uuid)),
+        },
+        { additionalProperties: false },
+      ),
+      loss: Type.Optional(StringEnum(LOSSES, { default: 'mse' })),
+      optimizer: Type.Optional(Optimizer),
+      training: Type.Optional(Training),
+      data: Data,
+    },
+    { additionalProperties: false },
+  );
+}
+
+export type JobSubmissionSchema = ReturnType<typeof createJobSubmissionSchema>;
+/** A submit body as the schema admits it (before semantic checks and defaults). */
+export type JobSubmission = Static<JobSubmissionSchema>;
+
+/** `links` of a job. */
+export const JobLinks = Type.Object({
+  self: Type.String(),
+  metrics: Type.String(),
+  result: Type.String(),
+  events: Type.String(),
+});
+
+export const JobErrorSchema = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  epoch: Type.Optional(Type.Integer()),
+});
+
+/** GET /v1/jobs/{id}. */
+export const JobView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  status: StringEnum(JOB_STATUSES),
+  createdAt: Type.String({ format: 'date-time' }),
+  startedAt: Nullable(Type.String({ format: 'date-time' })),
+  finishedAt: Nullable(Type.String({ format: 'date-time' })),
+  progress: Type.Object({ epoch: Type.Integer(), epochs: Type.Integer(), fraction: Type.Number() }),
+  latest: Type.Object({
+    epoch: Type.Integer(),
+    loss: Nullable(Type.Number()),
+    valLoss: Nullable(Type.Number()),
+    accuracy: Nullable(Type.Number()),
+  }),
+  seed: Type.Integer(),
+  attempts: Type.Integer(),
+  error: Nullable(JobErrorSchema),
+  kernel: Nullable(Type.String()),
+  lastHeartbeatAt: Nullable(Type.String({ format: 'date-time' })),
+  samplesPerSecond: Nullable(Type.Number()),
+  epochsPerSecond: Nullable(Type.Number()),
+  cancelRequested: Type.Boolean(),
+  links: JobLinks,
+});
+export type JobViewType = Static<typeof JobView>;
+
+/** 202 answer of POST /v1/jobs. */
+export const JobAccepted = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  status: StringEnum(JOB_STATUSES),
+  createdAt: Type.String({ format: 'date-time' }),
+  seed: Type.Integer(),
+  links: JobLinks,
+});
+
+/** GET /v1/jobs. */
+export const JobList = Type.Object({
+  items: Type.Array(JobView),
+  nextCursor: Nullable(Type.String()),
+});
+
+/** One curve point. */
+export const CurvePointSchema = Type.Object({
+  epoch: Type.Integer(),
+  loss: Type.Optional(Type.Number()),
+  valLoss: Type.Optional(Type.Number()),
+  accuracy: Type.Optional(Type.Number()),
+  valAccuracy: Type.Optional(Type.Number()),
+  elapsedMs: Type.Number(),
+  diverged: Type.Optional(Type.Boolean()),
+});
+
+/** GET /v1/jobs/{id}/metrics. */
+export const CurveView = Type.Object({
+  jobId: Type.String({ format: 'uuid' }),
+  status: StringEnum(JOB_STATUSES),
+  points: Type.Array(CurvePointSchema),
+  next: Type.Integer(),
+});
+
+const WeightsSchema = Type.Array(Type.Object({ W: Type.Array(Type.Array(Type.Number())), b: Type.Array(Type.Number()) }));
+
+/** GET /v1/jobs/{id}/result. */
+export const ResultView = Type.Object({
+  jobId: Type.String({ format: 'uuid' }),
+  model: Type.Object({
+    inputSize: Type.Integer(),
+    layers: Type.Array(Type.Object({ units: Type.Integer(), activation: StringEnum(ACTIVATIONS) })),
+  }),
+  weights: WeightsSchema,
+  metrics: Type.Object({
+    finalLoss: Type.Number(),
+    bestValLoss: Type.Optional(Type.Number()),
+    epochsRun: Type.Integer(),
+    stoppedEarly: Type.Boolean(),
+    durationMs: Type.Number(),
+  }),
+  seed: Type.Integer(),
+  kernel: Type.Optional(Type.String()),
+});
+
+/** POST /v1/jobs/{id}/predict body. */
+export function createPredictSchema(limits: JobLimits = DEFAULT_LIMITS) {
+  return Type.Object(
+    { inputs: Type.Array(Type.Array(Type.Number(), { minItems: 1, maxItems: limits.MAX_INPUT_SIZE }), { minItems: 1, maxItems: 10_000 }) },
+    { additionalProperties: false },
+  );
+}
+
+export const PredictView = Type.Object({ outputs: Type.Array(Type.Array(Type.Number())) });
+
+/** Dataset metadata. */
+export const DatasetView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  samples: Type.Integer(),
+  inputSize: Type.Integer(),
+  outputSize: Type.Integer(),
+  bytes: Type.Integer(),
+  createdAt: Type.Optional(Type.String({ format: 'date-time' })),
+});
+
+/** POST /v1/datasets JSON body (validated while streaming; this schema documents it). */
+export const DatasetUpload = Type.Object(
+  {
+    inputs: Type.Array(Type.Array(Type.Number())),
+    targets: Type.Array(Type.Array(Type.Number())),
+  },
+  { additionalProperties: false },
+);

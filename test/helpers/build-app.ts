@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { buildApp } from '../../src/api/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+
+/** An app built for a test, its config, a plain Redis client and a teardown. */
+export interface TestApp {
+  app: FastifyInstance;
+  config: Config;
+  /** A separate client for arranging and asserting (not the app's fail-fast one). */
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the app against the test Redis with a unique key prefix and queue name (so test files
+ * never see each other's keys), quiet logs and no rate limits unless `env` turns them on.
+ * `close()` closes the app and deletes every key under the prefix.
+ */
+export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const id = randomUUID().slice(0, 8);
+  const config = loadConfig({
+    REDIS_URL: inject('redisUrl'),
+    KEY_PREFIX: `tyt-${id}`,
+    QUEUE_NAME: `q-${id}`,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_ENABLED: 'false',
+    ...env,
+  });
+  const app = await buildApp({ config });
+  await app.ready();
+  const redis = new Redis(config.REDIS_URL!);
+  return {
+    app,
+    config,
+    redis,
+    async close() {
+      await app.close();
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `*${config.KEY_PREFIX}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+      await redis.quit();
+    },
+  };
+}
