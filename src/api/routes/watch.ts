@@ -8,6 +8,7 @@ import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, UnauthorizedError } from '../../errors.js';
 import type { ApiDeps } from '../deps.js';
+import { sendProblem, toProblem } from '../problem.js';
 import { renderLossSvg } from '../observability/loss-svg.js';
 import { JobEventStream, resolveCursor } from '../observability/job-events.js';
 import { createApiMetrics, type ApiMetrics } from '../observability/prometheus.js';
@@ -74,7 +75,7 @@ function sha256(value: string): Buffer {
  * or HTTP Basic with the key as password (so a browser can prompt for it). Compared in constant
  * time on SHA-256 digests, which have equal lengths whatever was sent.
  */
-function createAdminCheck(adminKey: string): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+function createAdminCheck(adminKey: string): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
   const expected = sha256(adminKey);
   return async (request, reply) => {
     const authorization = request.headers.authorization ?? '';
@@ -88,9 +89,12 @@ function createAdminCheck(adminKey: string): (request: FastifyRequest, reply: Fa
       presented = decoded.slice(decoded.indexOf(':') + 1);
     }
     if (presented === '' || !timingSafeEqual(sha256(presented), expected)) {
+      // Answered here rather than thrown: bull-board installs its own error handler on its routes.
+      const error = new UnauthorizedError('The admin key is required: HTTP Basic with the key as password, or Authorization: Bearer <admin key>.');
       reply.header('www-authenticate', 'Basic realm="trainyard admin", charset="UTF-8"');
-      throw new UnauthorizedError('The admin key is required: HTTP Basic with the key as password, or Authorization: Bearer <admin key>.');
+      return sendProblem(reply, toProblem(error, request.id));
     }
+    return undefined;
   };
 }
 

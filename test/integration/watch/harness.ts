@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { createAuthenticate } from '../../../src/api/plugins/auth.js';
 import { registerProblemHandlers } from '../../../src/api/problem.js';
 import { watchRoutes, type WatchRoutesOptions } from '../../../src/api/routes/watch.js';
@@ -33,7 +32,7 @@ export async function createWatchHarness(
   await new Promise((resolve) => (redis.status === 'ready' ? resolve(undefined) : redis.once('ready', resolve)));
   const jobStore = createJobStore({ redis, config });
   const trainingQueue = createTrainingQueue({ connection: redis, config, jobStore });
-  const app = Fastify({ loggerInstance: pino({ level: 'silent' }) });
+  const app: FastifyInstance = Fastify({ logger: false });
   registerProblemHandlers(app);
   await app.register(watchRoutes, {
     config,
