@@ -17,6 +17,11 @@ export interface RedisServerOptions {
   executable?: string;
   /** Milliseconds to wait for the server to answer PING. @defaultValue 10000 */
   startTimeoutMs?: number;
+  /**
+   * Own process group, so a terminal's Ctrl-C (sent to the whole foreground group) does not stop
+   * Redis before its parent has checkpointed and handed back its jobs. @defaultValue false
+   */
+  detached?: boolean;
 }
 
 /** A running `redis-server` child process. */
@@ -95,7 +100,7 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
   let exited: Promise<void> = Promise.resolve();
 
   const launch = async (): Promise<void> => {
-    const proc = spawn(executable, args, { stdio: 'ignore', detached: false });
+    const proc = spawn(executable, args, { stdio: 'ignore', detached: options.detached ?? false });
     child = proc;
     let spawnError: Error | undefined;
     exited = new Promise((done) => {

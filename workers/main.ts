@@ -127,7 +127,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 
   // A job that stalled too often is failed by BullMQ's stalled checker (in whichever worker runs
   // it), not by a processor: give its record its final state too.
-  const queueEvents = new QueueEvents(config.QUEUE_NAME, { connection: createWorkerConnection(config, 'trainyard-worker-events'), prefix: keys.bullPrefix });
+  const eventsConnection = createWorkerConnection(config, 'trainyard-worker-events');
+  eventsConnection.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
+  const queueEvents = new QueueEvents(config.QUEUE_NAME, { connection: eventsConnection, prefix: keys.bullPrefix });
   queueEvents.on('error', (err) => log.debug({ err: err.message }, 'queue events error'));
   queueEvents.on('failed', ({ jobId, failedReason }) => {
     if (!/stalled more than allowable limit/.test(failedReason)) return;
@@ -152,7 +154,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
         await worker.close();
         await queueEvents.close().catch(() => {});
         await pool.close();
-        await Promise.all([closeConnection(storeConnection), closeConnection(bullConnection), closeConnection(subscriber)]);
+        await Promise.all([storeConnection, bullConnection, subscriber, eventsConnection].map((connection) => closeConnection(connection)));
         log.info('worker stopped');
       })();
       return closing;
