@@ -68,9 +68,16 @@ export function estimateTrainingBytes(
   const P = parameterCount(network);
   const B = Math.max(1, Math.min(batchSize, samples));
   let units = 0;
-  for (const l of network.layers) units += l.units;
+  let largestW = 0;
+  let inSize = network.inputSize;
+  for (const l of network.layers) {
+    units += l.units;
+    largestW = Math.max(largestW, l.units * inSize);
+    inSize = l.units;
+  }
   const vectors = 2 + optimizerSlotCount(optimizer) + (earlyStopping ? 1 : 0);
-  const kernelNumbers = P * vectors + B * (network.inputSize + outputSize(network)) + 3 * B * units;
+  // Kernel buffers, plus the TypeScript kernels' scratch copy of the largest Wᵀ.
+  const kernelNumbers = P * vectors + B * (network.inputSize + outputSize(network)) + 3 * B * units + largestW;
   const order = samples * 4;
   const snapshot = checkpointBytes(samples, P, bpn, vectors - 1);
   return kernelNumbers * bpn + order + 2 * snapshot + SMALL_ALLOCATIONS_BYTES;
