@@ -187,8 +187,13 @@ const LEAKY_SLOPE = 0.01;
         c13 = madd<T>(x1, y, c13);
         off += 16;
       }
-      let s00 = hsum<T>(c00), s01 = hsum<T>(c01), s02 = hsum<T>(c02), s03 = hsum<T>(c03);
-      let s10 = hsum<T>(c10), s11 = hsum<T>(c11), s12 = hsum<T>(c12), s13 = hsum<T>(c13);
+      // With k < L (XOR's 2 inputs) the vectors stay zero: skip their reductions.
+      let s00: T = <T>0, s01: T = <T>0, s02: T = <T>0, s03: T = <T>0;
+      let s10: T = <T>0, s11: T = <T>0, s12: T = <T>0, s13: T = <T>0;
+      if (kv > 0) {
+        s00 = hsum<T>(c00); s01 = hsum<T>(c01); s02 = hsum<T>(c02); s03 = hsum<T>(c03);
+        s10 = hsum<T>(c10); s11 = hsum<T>(c11); s12 = hsum<T>(c12); s13 = hsum<T>(c13);
+      }
       for (let p: i32 = kv; p < k; p++) {
         const o = <usize>p * S;
         const x0 = load<T>(a0 + o);
@@ -222,7 +227,10 @@ const LEAKY_SLOPE = 0.01;
         c03 = madd<T>(x0, v128.load(b3 + off), c03);
         off += 16;
       }
-      let s00 = hsum<T>(c00), s01 = hsum<T>(c01), s02 = hsum<T>(c02), s03 = hsum<T>(c03);
+      let s00: T = <T>0, s01: T = <T>0, s02: T = <T>0, s03: T = <T>0;
+      if (kv > 0) {
+        s00 = hsum<T>(c00); s01 = hsum<T>(c01); s02 = hsum<T>(c02); s03 = hsum<T>(c03);
+      }
       for (let p: i32 = kv; p < k; p++) {
         const o = <usize>p * S;
         const x0 = load<T>(a0 + o);
@@ -248,7 +256,7 @@ const LEAKY_SLOPE = 0.01;
         c00 = madd<T>(v128.load(a0 + off), v128.load(b0 + off), c00);
         off += 16;
       }
-      let s00 = hsum<T>(c00);
+      let s00: T = kv > 0 ? hsum<T>(c00) : <T>0;
       for (let p: i32 = kv; p < k; p++) {
         const o = <usize>p * S;
         s00 += load<T>(a0 + o) * load<T>(b0 + o);

@@ -149,6 +149,14 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
   }
 
   /**
+   * Bytes of linear memory this set holds (including its 64 KiB of tables). Shared wasm memory
+   * is counted in neither `process.memoryUsage().arrayBuffers` nor `external`: add this instead.
+   */
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /**
    * Zero-filled views, 64-byte aligned, in this set's memory; grows the memory at most once per
    * call. Views from earlier calls stay valid (the memory is shared, so growth never detaches).
    * @throws RangeError for a negative or fractional length, or past the 4 GiB a wasm32 memory holds

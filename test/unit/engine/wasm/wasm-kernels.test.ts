@@ -240,6 +240,7 @@ describe('WasmKernels.allocate', () => {
     expect(big.length).toBe(5_000_000);
     expect(big[4_999_999]).toBe(0);
     expect(Array.from(c)).toEqual([1, 2, 3, 4]);
+    expect(k.memoryBytes).toBeGreaterThanOrEqual(5_000_008 * 8 + 65536);
   });
 
   it('rejects invalid lengths', () => {
