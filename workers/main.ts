@@ -16,14 +16,17 @@ import { createKeys } from '../src/store/keys.js';
 import { createMetricsStore } from '../src/store/metrics-store.js';
 import { createRunningSlots } from '../src/store/running-slots.js';
 import { enableWasmFeatures } from '../src/wasm-features.js';
+import { startWorkerMetricsServer, type WorkerMetricsServer } from '../src/api/observability/worker-metrics.js';
 import { RunRegistry } from './run-registry.js';
 import { ThreadPool } from './thread-pool.js';
-import { createTrainingProcessor, type TrainingJobData, type TrainingJobResult } from './training-processor.js';
+import { createTrainingProcessor, type TrainingJobData, type TrainingJobResult, type WorkerTelemetry } from './training-processor.js';
 
 /** Options of {@link startWorker}. */
 export interface StartWorkerOptions {
   config: Config;
   log: Logger;
+  /** Counters for a metrics endpoint (see `npm run worker` with `METRICS_PORT`). */
+  telemetry?: WorkerTelemetry;
 }
 
 /** A running worker. */
@@ -101,6 +104,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     slots: createRunningSlots({ redis: storeConnection, config, leaseMs: Math.max(config.LOCK_DURATION_MS, 5_000) }),
     pool,
     runs,
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
 
   // Cancels reach every worker process; only the one running the job acts on it.
@@ -178,7 +182,17 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config);
   installFatalHandlers(log);
-  const handle = await startWorker({ config, log });
+  // The worker's own /metrics (busy threads, event-loop lag, jobs and epochs of this process).
+  let telemetry: WorkerTelemetry | undefined;
+  let metricsServer: WorkerMetricsServer | undefined;
+  let busyThreads = (): number => 0;
+  if (config.METRICS_PORT > 0) {
+    metricsServer = await startWorkerMetricsServer({ port: config.METRICS_PORT, host: config.HOST, concurrency: config.WORKER_CONCURRENCY, busyThreads: () => busyThreads() });
+    telemetry = metricsServer;
+    log.info({ url: metricsServer.url }, 'worker metrics listening');
+  }
+  const handle = await startWorker({ config, log, ...(telemetry ? { telemetry } : {}) });
+  busyThreads = () => handle.pool.busy;
   const shutdown = (signal: NodeJS.Signals): void => {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
@@ -187,7 +201,10 @@ async function main(): Promise<void> {
     }, config.SHUTDOWN_GRACE_MS);
     force.unref();
     handle.close().then(
-      () => process.exit(0),
+      async () => {
+        await metricsServer?.close();
+        process.exit(0);
+      },
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');
         process.exit(1);

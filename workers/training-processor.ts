@@ -62,6 +62,16 @@ export interface ProcessorDeps {
   slots: RunningSlots;
   pool: ThreadPool;
   runs: RunRegistry;
+  /** Counters for the worker's own /metrics (optional). */
+  telemetry?: WorkerTelemetry;
+}
+
+/** What a worker process counts for its metrics endpoint. */
+export interface WorkerTelemetry {
+  /** A job attempt ended: `completed`, `failed`, `cancelled`, `retried`, `handed_back`. */
+  recordJob(outcome: string): void;
+  /** Epochs trained (and the training samples they went through). */
+  recordEpochs(epochs: number, samples: number): void;
 }
 
 /** How often a running job checks the cancel flag in Redis (pub/sub can miss a message). */
@@ -90,6 +100,7 @@ function transferable(array: Float64Array): Float64Array {
  */
 export function createTrainingProcessor(deps: ProcessorDeps) {
   const { config, jobs, slots, runs } = deps;
+  const countOutcome = (outcome: string): void => deps.telemetry?.recordJob(outcome);
 
   return async function processTrainingJob(job: Job<TrainingJobData>, token?: string): Promise<TrainingJobResult> {
     const { jobId, tenant } = job.data;
@@ -129,8 +140,10 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
         // The last attempt of a retryable failure: the job record must still reach a final state.
         log.error({ err }, 'training failed on its last attempt');
         await jobs.failJob(jobId, failure('internal', 'training failed after every retry')).catch(() => {});
+        countOutcome('failed');
       } else if (name !== 'UnrecoverableError' && name !== 'DelayedError' && name !== 'WaitingError') {
         log.warn({ err, attemptsMade: job.attemptsMade }, 'training attempt failed; it will be retried');
+        countOutcome('retried');
       }
       throw err;
     } finally {
@@ -146,6 +159,7 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
 
     const fail = async (error: JobError): Promise<never> => {
       await jobs.failJob(jobId, error);
+      countOutcome('failed');
       log.warn({ code: error.code, epoch: error.epoch }, 'job failed');
       throw new UnrecoverableError(`${error.code}: ${error.message}`);
     };
@@ -171,6 +185,7 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     }
     const checkpoint = await deps.checkpoints.loadLatest(jobId);
     const options = toTrainingOptions(spec, initialWeights);
+    const trainRows = dataset.samples - Math.floor(dataset.samples * spec.training.validationSplit);
 
     if (!(await jobs.markRunning(jobId, { attempt, startedAt: record.startedAt ?? new Date().toISOString() }))) {
       log.info('job skipped: cancelled or deleted before it started');
@@ -295,6 +310,8 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
 
     const onMessage = (message: ThreadMessage): void => {
       if (message.type === 'progress') {
+        const trained = message.latest.epoch - (latest?.epoch ?? checkpoint?.meta.epoch ?? 0);
+        if (trained > 0) deps.telemetry?.recordEpochs(trained, trained * trainRows);
         pendingPoints.push(...message.points);
         latest = message.latest;
         latestDirty = true;
@@ -375,6 +392,7 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
           return { outcome: 'stale' };
         }
         await deps.checkpoints.delete(jobId).catch(() => {});
+        countOutcome('completed');
         log.info({ epochsRun: metrics.epochsRun, finalLoss: metrics.finalLoss, durationMs: metrics.durationMs, kernel: message.kernelName }, 'job completed');
         return { outcome: 'completed', epochsRun: metrics.epochsRun };
       }
@@ -395,6 +413,7 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     }
 
     async function finishCancelled(): Promise<TrainingJobResult> {
+      countOutcome('cancelled');
       if (await jobs.cancelJob(jobId)) log.info({ epoch: latest?.epoch ?? 0 }, 'job cancelled');
       else log.info('run stopped: the job was already finished or deleted');
       return { outcome: 'cancelled' };
@@ -403,6 +422,7 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     async function handBackToQueue(snapshot: Omit<CheckpointMessage, 'type' | 'jobId'> | undefined): Promise<never> {
       if (snapshot) await saveCheckpoint(snapshot);
       await job.moveToWait(token);
+      countOutcome('handed_back');
       log.info({ epoch: snapshot?.epoch ?? latest?.epoch ?? 0 }, 'job handed back to the queue');
       throw new WaitingError();
     }
