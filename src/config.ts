@@ -70,6 +70,7 @@ export const VARIABLES = {
   TENANT_MAX_QUEUED: { kind: 'int', fallback: 20, min: 1, doc: 'queued + running jobs per tenant' },
   TENANT_SUBMITS_PER_MINUTE: { kind: 'int', fallback: 10, min: 1, doc: 'POST /v1/jobs per tenant per minute' },
   TENANT_REQUESTS_PER_MINUTE: { kind: 'int', fallback: 300, min: 1, doc: 'all /v1 requests per tenant per minute' },
+  MAX_EVENT_LOOP_DELAY_MS: { kind: 'int', fallback: 1_000, min: 0, doc: 'API answers 503 while its event-loop delay exceeds this (0: off)' },
   RATE_LIMIT_ENABLED: { kind: 'bool', fallback: true, doc: 'rate limits on /v1 (turn off only for benchmarks)' },
   STALLED_HEARTBEAT_MS: { kind: 'int', fallback: 60_000, min: 1, doc: 'a running job with no heartbeat for this long shows `stalled: true`' },
   METRICS_PORT: { kind: 'int', fallback: 0, min: 0, max: 65535, doc: '`npm run worker`: port of its own /metrics (0: off)' },

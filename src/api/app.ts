@@ -34,6 +34,19 @@ export interface BuildAppOptions {
   inference?: InferencePool;
 }
 
+function waitForReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
+}
+
 /** Inbound `x-request-id` values accepted as the request id (caller-controlled: validated). */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9-]{8,64}$/;
 
@@ -47,7 +60,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const ownsRedis = options.redis === undefined;
   const redis = options.redis ?? createProducerConnection(config);
   // Connection errors surface on the commands that fail (503); the event needs a listener.
-  if (ownsRedis) redis.on('error', () => undefined);
+  if (ownsRedis) {
+    redis.on('error', () => undefined);
+    // Give the first connection a moment, so requests right after start do not get 503s;
+    // an unreachable Redis still lets the API start (it answers 503 until Redis is back).
+    await waitForReady(redis, config.REDIS_COMMAND_TIMEOUT_MS);
+  }
   const ownsInference = options.inference === undefined;
   const inference = options.inference ?? createInferencePool({ threads: config.INFERENCE_THREADS, timeoutMs: config.HANDLER_TIMEOUT_MS });
 
@@ -74,6 +92,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(compileValidator);
+  // JSON only: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
 
   if (!config.authEnabled) log.warn('TRAINYARD_API_KEYS is unset: authentication is off and every request is tenant "default"');
 
@@ -89,8 +109,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   registerProblemHandlers(app);
   await registerSwagger(app);
-  await app.register(underPressure, {
-    maxEventLoopDelay: 1000,
+  if (config.MAX_EVENT_LOOP_DELAY_MS > 0) await app.register(underPressure, {
+    maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS,
     retryAfter: 5,
     exposeStatusRoute: false,
     pressureHandler: () => {

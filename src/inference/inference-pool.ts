@@ -44,11 +44,13 @@ interface Slot {
   lastKey: string | null;
 }
 
-const THREAD_URL = new URL('./predict-thread.ts', import.meta.url);
+const THREAD_ENTRY = new URL('./predict-thread.ts', import.meta.url).href;
+const THREAD_BOOTSTRAP = new URL('./thread-bootstrap.mjs', import.meta.url);
 
 /**
- * Starts `threads` inference threads (`INFERENCE_THREADS`). The thread entry is TypeScript, so
- * each thread runs with `--import tsx`. A thread that dies is replaced; its task fails.
+ * Starts `threads` inference threads (`INFERENCE_THREADS`). The thread entry is TypeScript: a
+ * small `.mjs` bootstrap registers tsx in the thread (Node 20 ignores `--import tsx` in a
+ * Worker's `execArgv`), then imports it. A thread that dies is replaced; its task fails.
  * @param options.timeoutMs a forward pass taking longer terminates its thread (bounded CPU).
  */
 export function createInferencePool(options: { threads: number; timeoutMs: number; maxOldGenerationSizeMb?: number }): InferencePool {
@@ -58,8 +60,8 @@ export function createInferencePool(options: { threads: number; timeoutMs: numbe
   let closed = false;
 
   function spawn(index: number): void {
-    const worker = new Worker(THREAD_URL, {
-      execArgv: ['--import', 'tsx'],
+    const worker = new Worker(THREAD_BOOTSTRAP, {
+      workerData: { entry: THREAD_ENTRY },
       resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 512 },
     });
     worker.unref();
@@ -107,11 +109,11 @@ export function createInferencePool(options: { threads: number; timeoutMs: numbe
     }
   }
 
-  for (let i = 0; i < options.threads; i++) spawn(i);
-
   return {
     predict(cacheKey, network, weights, inputs, rows) {
       if (closed) return Promise.reject(new InferenceError('unavailable', 'the inference pool is closed'));
+      // Threads start on the first predict: an API that never predicts never pays for them.
+      if (slots.length === 0) for (let i = 0; i < options.threads; i++) spawn(i);
       return new Promise<Float64Array>((resolve, reject) => {
         waiting.push({ request: { id: nextId++, cacheKey, network, weights, inputs, rows }, resolve, reject });
         dispatch();
