@@ -72,7 +72,7 @@ const workloads: Workload[] = [
     name: 'seed-xor', loss: 'mse', learningRate: 0.01, batchSize: 4, epochs: quick ? 200 : 2000, perEpoch: true,
     net: { inputSize: 2, layers: [{ units: 8, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }] },
     data: { samples: 4, inputSize: 2, outputSize: 1, inputs: new Float64Array([0, 0, 0, 1, 1, 0, 1, 1]), targets: new Float64Array([0, 1, 1, 0]) },
-    warmup: { samples: 4, epochs: quick ? 50 : 300 },
+    warmup: { samples: 4, epochs: quick ? 200 : 2000 },
   },
   {
     name: 'wide', loss: 'cross_entropy', learningRate: 1e-3, batchSize: 128, epochs: 1, perEpoch: false,
