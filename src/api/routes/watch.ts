@@ -24,6 +24,12 @@ export type WatchRoutesOptions = Pick<ApiDeps, 'config' | 'redis' | 'jobStore' |
 /** Event streams one API process serves at once; beyond it a new stream gets 503 (abuse bound). */
 export const MAX_EVENT_STREAMS = 2_000;
 
+/**
+ * Event streams one tenant may hold open on one API process; beyond it 429. A dashboard needs
+ * one; the bound stops a single key from holding every stream (and its Redis polling).
+ */
+export const MAX_EVENT_STREAMS_PER_TENANT = 50;
+
 const JOB_PARAMS = {
   type: 'object',
   properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
@@ -114,10 +120,8 @@ function registerPrometheus(app: FastifyInstance, options: WatchRoutesOptions): 
         .map(([, epochs, samples]) => ({ epochsPerSecond: epochs ? Number(epochs) : null, samplesPerSecond: samples ? Number(samples) : null }));
     },
     async getFinishedCounts() {
-      // The job store counts every transition to a final status in this hash (`keys.jobsFinished`).
-      const key = (jobStore.keys as Partial<Record<'jobsFinished', string>>).jobsFinished;
-      if (key === undefined) return {};
-      const hash = await redis.hgetall(key);
+      // The job store counts every transition to a final status in this hash.
+      const hash = await redis.hgetall(jobStore.keys.jobsFinished);
       return Object.fromEntries(Object.entries(hash).map(([status, count]) => [status, Number(count)]));
     },
     pingRedis: async () => {
@@ -174,6 +178,7 @@ async function registerAdmin(app: FastifyInstance, options: WatchRoutesOptions):
 function registerJobRoutes(app: FastifyInstance, options: WatchRoutesOptions): void {
   const { config, jobStore, metricsStore } = options;
   const streams = new Set<JobEventStream>();
+  const streamsPerTenant = new Map<string, number>();
 
   // Open streams would hold the server open: end them first, so clients reconnect elsewhere.
   app.addHook('preClose', async () => {
@@ -205,6 +210,10 @@ function registerJobRoutes(app: FastifyInstance, options: WatchRoutesOptions): v
       if (streams.size >= MAX_EVENT_STREAMS) {
         throw new AppError('unavailable', 503, 'Too many open event streams; retry shortly.', { retryAfterSeconds: 5 });
       }
+      const tenantStreams = streamsPerTenant.get(request.tenant) ?? 0;
+      if (tenantStreams >= MAX_EVENT_STREAMS_PER_TENANT) {
+        throw new AppError('rate_limited', 429, `At most ${MAX_EVENT_STREAMS_PER_TENANT} event streams may be open at once; close one first.`, { retryAfterSeconds: 5 });
+      }
       const stream = new JobEventStream({
         since: resolveCursor(request.headers['last-event-id'], request.query.since),
         pollMs: options.eventsPollMs,
@@ -221,7 +230,13 @@ function registerJobRoutes(app: FastifyInstance, options: WatchRoutesOptions): v
         onError: (err) => request.log.warn({ err, jobId: record.id }, 'event stream read failed; retrying'),
       });
       streams.add(stream);
-      void stream.done.then(() => streams.delete(stream));
+      streamsPerTenant.set(request.tenant, tenantStreams + 1);
+      void stream.done.then(() => {
+        streams.delete(stream);
+        const left = (streamsPerTenant.get(request.tenant) ?? 1) - 1;
+        if (left > 0) streamsPerTenant.set(request.tenant, left);
+        else streamsPerTenant.delete(request.tenant);
+      });
       reply
         .header('content-type', 'text/event-stream; charset=utf-8')
         .header('cache-control', 'no-cache, no-transform')
