@@ -18,7 +18,10 @@ export { parameterCount, encodeWeights, decodeWeights, initializeWeights } from 
 /**
  * The forward pass for inference: `rows` samples of `inputs` (row-major `rows × inputSize`)
  * through `network` with `weights`, returned as `rows × outputSize` float64 values.
- * @param kernels - kernel set to run on (and its precision); float64 TypeScript kernels by default
+ * @param kernels - kernel set to run on (and its precision); float64 TypeScript kernels by default.
+ *   Working buffers are allocated from it on every call, and a WebAssembly set only returns its
+ *   memory when the set itself is collected: pass a fresh set per call (or a few calls), not one
+ *   kept for the life of a process.
  * @throws ShapeError when weights or inputs do not fit the network
  */
 export function predict(
