@@ -96,6 +96,9 @@ export async function createWorkerHarness(overrides: Record<string, string> = {}
   const config = loadConfig(env);
   const redis = createWorkerConnection(config, 'trainyard-test');
   const producer = createProducerConnection(config, 'trainyard-test-producer');
+  // Tests that kill Redis see connection errors; they surface on the commands.
+  redis.on('error', () => undefined);
+  producer.on('error', () => undefined);
   await producer.ping().catch(async () => {
     await new Promise((r) => setTimeout(r, 200));
   });

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RedisServerHandle } from '../../../src/embedded-redis.js';
+import { startTestRedis } from '../../helpers/redis-server.js';
+import { createWorkerHarness, mediumJob, type WorkerHarness } from './harness.js';
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+describe('Redis killed and restarted under a running job (R1)', () => {
+  let h: WorkerHarness | undefined;
+  let redis: RedisServerHandle | undefined;
+
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+    await redis?.stop();
+    redis = undefined;
+  });
+
+  it('finishes the job without a worker restart, with the weights of an uninterrupted run', async () => {
+    redis = await startTestRedis();
+    h = await createWorkerHarness({ REDIS_URL: redis.url, CHECKPOINT_INTERVAL_MS: '200', WORKER_CONCURRENCY: '1' });
+    await h.startWorker();
+    const reference = await h.submit(mediumJob(60, 7));
+    await h.waitForStatus(reference, ['completed'], 60_000);
+    const victim = await h.submit(mediumJob(60, 7));
+    while (((await h.jobs.getJob(victim))?.epoch ?? 0) < 10) await new Promise((r) => setTimeout(r, 20));
+    // AOF everysec: let the submit and a checkpoint reach the disk first.
+    await new Promise((r) => setTimeout(r, 1_100));
+
+    redis.signal('SIGKILL');
+    await new Promise((r) => setTimeout(r, 1_500));
+    await redis.restart();
+    const record = await h.waitForStatus(victim, ['completed', 'failed'], 60_000);
+
+    expect(record.status).toBe('completed');
+    const [victimResult, referenceResult] = await Promise.all([h.jobs.getResult(victim), h.jobs.getResult(reference)]);
+    expect(sha256(victimResult!.weights)).toBe(sha256(referenceResult!.weights));
+  });
+});
