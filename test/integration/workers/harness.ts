@@ -177,10 +177,10 @@ export async function createWorkerHarness(overrides: Record<string, string> = {}
  * A job of a few seconds (2-32-32-1, 2000 rows, float64): long enough to kill, stop or shut
  * down a worker in the middle, short enough for the e2e tests.
  */
-export function mediumJob(epochs = 100, seed = 2024): SubmitOptions {
+export function mediumJob(epochs = 100, seed = 2024, rows = 2000, units = 32): SubmitOptions {
   return {
-    data: circleData(2000),
-    model: { inputSize: 2, layers: [{ units: 32, activation: 'tanh' }, { units: 32, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }] },
+    data: circleData(rows),
+    model: { inputSize: 2, layers: [{ units, activation: 'tanh' }, { units, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }] },
     training: { epochs, batchSize: 32, seed, precision: 'float64' },
   };
 }
