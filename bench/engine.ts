@@ -18,6 +18,10 @@ import {
   createKernels, createTrainer, initializeWeights, listKernels, parameterCount,
 } from '../src/engine/index.js';
 import type { Dataset, LayerWeights, LossName, NetworkSpec, Precision } from '../src/engine/index.js';
+import { enableWasmFeatures } from '../src/wasm-features.js';
+
+// Relaxed SIMD and fast wasm calls are behind V8 flags on Node 20; set them before any kernel is listed.
+enableWasmFeatures();
 
 const quick = process.argv.includes('--quick');
 const require = createRequire(import.meta.url);

@@ -1,7 +1,12 @@
 /** Shared fixtures for the engine's unit tests. */
 import { createKernels, listKernels } from '../../../src/engine/index.js';
+import { enableWasmFeatures } from '../../../src/wasm-features.js';
 import { Rng } from '../../../src/engine/rng.js';
 import type { Dataset, Kernels, Precision, TrainingOptions } from '../../../src/engine/index.js';
+
+// As every entry point does: relaxed SIMD is behind a V8 flag on Node 20, so without this the
+// `wasm-relaxed-simd` set would be left out of listKernels() and of every parameterised test.
+enableWasmFeatures();
 
 /** Every registered kernel set × precision that can be built on this host. */
 export function kernelVariants(precisions: readonly Precision[] = ['float32', 'float64']): { label: string; name: string; precision: Precision }[] {
