@@ -253,24 +253,30 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
       const points = pendingPoints;
       pendingPoints = [];
       const now = Date.now();
-      const beat = latest !== undefined && (latestDirty || now - lastHeartbeatAt >= HEARTBEAT_MS);
+      const beat = latestDirty || points.length > 0 || now - lastHeartbeatAt >= HEARTBEAT_MS;
       try {
-        if (points.length > 0) await deps.metrics.appendPoints(jobId, points);
-        if (beat && latest) {
+        if (beat) {
           latestDirty = false;
           lastHeartbeatAt = now;
+          // Before the first epoch of this attempt ends (long epochs) the heartbeat repeats the
+          // record's own epoch and loss.
           const stillRunning = await jobs.updateProgress(jobId, {
-            epoch: latest.epoch,
-            loss: latest.loss,
-            valLoss: latest.valLoss ?? null,
-            accuracy: latest.accuracy ?? null,
+            epoch: latest?.epoch ?? record.epoch,
+            loss: latest?.loss ?? record.loss ?? Number.NaN,
+            valLoss: latest ? latest.valLoss ?? null : record.valLoss,
+            accuracy: latest ? latest.accuracy ?? null : record.accuracy,
             samplesPerSecond: Math.round(throughput.samplesPerSecond),
             epochsPerSecond: Math.round(throughput.epochsPerSecond * 100) / 100,
             ...(kernelName ? { kernel: kernelName } : {}),
           });
-          // Cancelled, deleted or finished elsewhere: stop training it (the final write is refused).
-          if (!stillRunning) run.cancel();
+          // Cancelled, deleted or finished elsewhere: stop training it, and do not recreate
+          // the curve of a deleted job.
+          if (!stillRunning) {
+            run.cancel();
+            return;
+          }
         }
+        if (points.length > 0) await deps.metrics.appendPoints(jobId, points);
         if (now - lastCancelPollAt >= CANCEL_POLL_MS) {
           lastCancelPollAt = now;
           if (await jobs.isCancelRequested(jobId)) run.cancel();
@@ -285,8 +291,14 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
         log.warn({ err }, 'progress write failed; retrying at the next flush');
       }
     };
+    // One flush at a time: while Redis is slow or down, timer ticks are skipped, not queued.
+    let flushInFlight = false;
     const flush = (): Promise<void> => {
-      flushing = flushing.then(flushNow);
+      if (flushInFlight) return flushing;
+      flushInFlight = true;
+      flushing = flushNow().finally(() => {
+        flushInFlight = false;
+      });
       return flushing;
     };
     const flushTimer = setInterval(() => void flush(), config.METRICS_FLUSH_INTERVAL_MS);
@@ -359,9 +371,11 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     if (end.kind === 'message' && end.message.type === 'done') kernelName = end.message.kernelName;
     await checkpointWrites;
     if (!abandoned) {
+      // The last points and progress, before the final state is written.
+      await flushing;
       latestDirty = latest !== undefined;
       await flush();
-      if (pendingPoints.length > 0) await deps.metrics.appendPoints(jobId, pendingPoints);
+      if (pendingPoints.length > 0 && !cancelled) await deps.metrics.appendPoints(jobId, pendingPoints);
     }
     return settle(end);
 
