@@ -30,6 +30,8 @@ export interface BuildAppOptions {
   log?: Logger;
   /** The API's fail-fast producer connection. @defaultValue `createProducerConnection(config)` (closed with the app) */
   redis?: Redis;
+  /** A second fail-fast connection for reads. @defaultValue a new one when `redis` is not given, else `redis` */
+  readRedis?: Redis;
   /** The /predict thread pool. @defaultValue `INFERENCE_THREADS` threads (closed with the app) */
   inference?: InferencePool;
 }
@@ -59,19 +61,25 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const log = options.log ?? createLogger(config);
   const ownsRedis = options.redis === undefined;
   const redis = options.redis ?? createProducerConnection(config);
-  // Connection errors surface on the commands that fail (503); the event needs a listener.
-  if (ownsRedis) {
-    redis.on('error', () => undefined);
+  // Reads get their own connection: a write stuck behind CLIENT PAUSE WRITE or a full memory
+  // blocks every later command of its connection, and status polls must keep being served.
+  const ownsReadRedis = options.readRedis === undefined && ownsRedis;
+  const readRedis = options.readRedis ?? (ownsRedis ? createProducerConnection(config, 'trainyard-api-read') : redis);
+  for (const [owned, connection] of [[ownsRedis, redis], [ownsReadRedis, readRedis]] as const) {
+    if (!owned) continue;
+    // Connection errors surface on the commands that fail (503); the event needs a listener.
+    connection.on('error', () => undefined);
     // Give the first connection a moment, so requests right after start do not get 503s;
     // an unreachable Redis still lets the API start (it answers 503 until Redis is back).
-    await waitForReady(redis, config.REDIS_COMMAND_TIMEOUT_MS);
+    await waitForReady(connection, config.REDIS_COMMAND_TIMEOUT_MS);
   }
   const ownsInference = options.inference === undefined;
   const inference = options.inference ?? createInferencePool({ threads: config.INFERENCE_THREADS, timeoutMs: config.HANDLER_TIMEOUT_MS });
 
-  const jobStore = createJobStore({ redis, config });
-  const datasetStore = createDatasetStore({ redis, config });
-  const metricsStore = createMetricsStore({ redis, config });
+  const jobStore = createJobStore({ redis, reader: readRedis, config });
+  const datasetStore = createDatasetStore({ redis, reader: readRedis, config });
+  // The API only reads curves.
+  const metricsStore = createMetricsStore({ redis: readRedis, config });
   const trainingQueue = createTrainingQueue({ connection: redis, config, jobStore });
   const authenticate = createAuthenticate(config);
   const deps: ApiDeps = { config, log, redis, jobStore, datasetStore, metricsStore, trainingQueue, inference, authenticate };
@@ -105,6 +113,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await trainingQueue.close().catch(() => undefined);
     if (ownsInference) await inference.close();
     if (ownsRedis) await closeConnection(redis);
+    if (ownsReadRedis) await closeConnection(readRedis);
   });
 
   registerProblemHandlers(app);

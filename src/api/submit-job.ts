@@ -116,13 +116,14 @@ export async function submitJob(deps: ApiDeps, tenant: string, body: JobSubmissi
       }
       await trainingQueue.enqueueTrainingJob({ jobId: id, tenant });
     } catch (error) {
-      // Nothing was acknowledged: leave no half-created job behind (best effort).
-      await jobStore.deleteJob(id).catch(() => undefined);
+      // Nothing was acknowledged: leave no half-created job behind (best effort, not awaited,
+      // so a paused or unreachable Redis still gets its 503 within the command timeout).
+      void jobStore.deleteJob(id).catch(() => undefined);
       throw error;
     }
     return { record, created: true };
   } catch (error) {
-    if (keyDigest !== null) await jobStore.releaseIdempotencyKey(tenant, keyDigest).catch(() => undefined);
+    if (keyDigest !== null) void jobStore.releaseIdempotencyKey(tenant, keyDigest).catch(() => undefined);
     throw error;
   }
 }

@@ -80,8 +80,14 @@ function publicMeta(meta: DatasetMeta & { tenant: string }): DatasetMeta {
  * @param options.redis a connection (the API's fails fast; workers' wait for Redis).
  * @param options.config `KEY_PREFIX` decides every key.
  */
-export function createDatasetStore(options: { redis: Redis; config: Pick<Config, 'KEY_PREFIX'> }): DatasetStore {
+export function createDatasetStore(options: {
+  redis: Redis;
+  /** A connection for metadata reads (see the job store's `reader`). @defaultValue `redis` */
+  reader?: Redis;
+  config: Pick<Config, 'KEY_PREFIX'>;
+}): DatasetStore {
   const { redis } = options;
+  const reader = options.reader ?? redis;
   const keys = createKeys(options.config.KEY_PREFIX);
 
   async function appendAll(key: string, encoded: EncodedNumbers): Promise<void> {
@@ -93,7 +99,7 @@ export function createDatasetStore(options: { redis: Redis; config: Pick<Config,
   }
 
   async function readMeta(id: string): Promise<(DatasetMeta & { tenant: string }) | null> {
-    const values = await redis.hmget(keys.dataset(id), ...META_FIELDS);
+    const values = await reader.hmget(keys.dataset(id), ...META_FIELDS);
     if (values[0] === null) return null;
     return metaOf(id, values);
   }

@@ -233,8 +233,18 @@ function decodeCursor(cursor: string): number | null {
  * @param options.config `KEY_PREFIX` decides every key; `JOB_TTL_SECONDS` is how long a
  *   finished job and its artifacts are kept.
  */
-export function createJobStore(options: { redis: Redis; config: Pick<Config, 'KEY_PREFIX' | 'JOB_TTL_SECONDS'> }): JobStore {
+export function createJobStore(options: {
+  redis: Redis;
+  /**
+   * A second connection for reads (records, specs, results, lists). Redis blocks a client's
+   * later commands behind a write held by `CLIENT PAUSE WRITE` (or a full memory), so the API
+   * reads on its own connection to keep serving status polls meanwhile. @defaultValue `redis`
+   */
+  reader?: Redis;
+  config: Pick<Config, 'KEY_PREFIX' | 'JOB_TTL_SECONDS'>;
+}): JobStore {
   const { redis } = options;
+  const reader = options.reader ?? redis;
   const keys = createKeys(options.config.KEY_PREFIX);
   const ttl = String(options.config.JOB_TTL_SECONDS);
 
@@ -278,7 +288,7 @@ export function createJobStore(options: { redis: Redis; config: Pick<Config, 'KE
     },
 
     async getJob(id) {
-      return parseRecord(await redis.hgetall(keys.jobRecord(id)));
+      return parseRecord(await reader.hgetall(keys.jobRecord(id)));
     },
 
     async getTenantJob(tenant, id) {
@@ -288,7 +298,7 @@ export function createJobStore(options: { redis: Redis; config: Pick<Config, 'KE
     },
 
     async getSpec(id) {
-      const text = await redis.get(keys.jobSpec(id));
+      const text = await reader.get(keys.jobSpec(id));
       return text === null ? null : (JSON.parse(text) as JobSpec);
     },
 
@@ -354,7 +364,7 @@ export function createJobStore(options: { redis: Redis; config: Pick<Config, 'KE
     },
 
     async getResult(id) {
-      const [weights, metrics, kernel] = await redis.hmgetBuffer(keys.jobResult(id), 'weights', 'metrics', 'kernel');
+      const [weights, metrics, kernel] = await reader.hmgetBuffer(keys.jobResult(id), 'weights', 'metrics', 'kernel');
       if (weights === null || metrics === null) return null;
       return {
         weights: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength),
@@ -384,13 +394,13 @@ export function createJobStore(options: { redis: Redis; config: Pick<Config, 'KE
       let lastScore: number | null = null;
       while (items.length < limit && budget > 0) {
         const batch = Math.min(budget, Math.max(limit * 2, 20));
-        const entries = await redis.zrevrangebyscore(keys.tenantJobs(tenant), max, '-inf', 'WITHSCORES', 'LIMIT', 0, batch);
+        const entries = await reader.zrevrangebyscore(keys.tenantJobs(tenant), max, '-inf', 'WITHSCORES', 'LIMIT', 0, batch);
         if (entries.length === 0) {
           lastScore = null;
           break;
         }
         budget -= entries.length / 2;
-        const pipeline = redis.pipeline();
+        const pipeline = reader.pipeline();
         for (let i = 0; i < entries.length; i += 2) pipeline.hgetall(keys.jobRecord(entries[i]));
         const hashes = (await pipeline.exec()) ?? [];
         const vanished: string[] = [];
@@ -408,7 +418,7 @@ export function createJobStore(options: { redis: Redis; config: Pick<Config, 'KE
           }
         }
         // Jobs that expired (TTL) or were deleted leave their index entry: prune lazily.
-        if (vanished.length > 0) await redis.zrem(keys.tenantJobs(tenant), ...vanished);
+        if (vanished.length > 0) void redis.zrem(keys.tenantJobs(tenant), ...vanished).catch(() => undefined);
         if (reachedLimit) break;
         if (entries.length / 2 < batch) {
           lastScore = null;
@@ -416,7 +426,7 @@ export function createJobStore(options: { redis: Redis; config: Pick<Config, 'KE
         }
       }
       if (lastScore !== null) {
-        const more = await redis.zrevrangebyscore(keys.tenantJobs(tenant), `(${lastScore}`, '-inf', 'LIMIT', 0, 1);
+        const more = await reader.zrevrangebyscore(keys.tenantJobs(tenant), `(${lastScore}`, '-inf', 'LIMIT', 0, 1);
         if (more.length === 0) lastScore = null;
       }
       return { items, nextCursor: lastScore === null ? null : encodeCursor(lastScore) };
