@@ -191,6 +191,8 @@
     } else {
       state.chart.setData(chartData());
     }
+    // What uPlot actually holds: lets a test (or a curious user) check the plot, not only the stream.
+    container.dataset.plotted = String(state.chart.data[0].length);
   }
 
   function resetChart() {
@@ -326,7 +328,7 @@
 
   async function submitDemo() {
     const body = {
-      name: 'xor demo (dashboard)',
+      name: 'xor demo from the dashboard',
       model: { inputSize: 2, layers: [{ units: 8, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }] },
       loss: 'mse',
       optimizer: { type: 'adam', learningRate: 0.01 },
@@ -372,5 +374,12 @@
     resizeTimer = setTimeout(() => { if (state.chart) state.chart.setSize({ width: Math.max(320, $('#chart').clientWidth), height: 320 }); }, 150);
   });
 
-  start();
+  // Ask the server whether keys are on, so the key form shows at once instead of after a 401.
+  fetch('/dashboard/config.json', { cache: 'no-store' })
+    .then((response) => (response.ok ? response.json() : { authEnabled: true }))
+    .catch(() => ({ authEnabled: true }))
+    .then((settings) => {
+      if (settings.authEnabled && !state.key) onUnauthorized();
+      else start();
+    });
 })();

@@ -143,7 +143,7 @@ function registerPrometheus(app: FastifyInstance, options: WatchRoutesOptions): 
   return metrics;
 }
 
-function registerDashboard(app: FastifyInstance): void {
+function registerDashboard(app: FastifyInstance, authEnabled: boolean): void {
   const assets = loadDashboardAssets();
   const serve = (path: string) => async (request: FastifyRequest, reply: FastifyReply) => {
     const file = assets.get(path)!;
@@ -157,6 +157,9 @@ function registerDashboard(app: FastifyInstance): void {
     return reply.send(file.body);
   };
   for (const path of assets.keys()) app.get(path, { schema: { hide: true } }, serve(path));
+  // What the page needs to know before its first API call: whether to ask for a key.
+  app.get('/dashboard/config.json', { schema: { hide: true } }, async (_request, reply) =>
+    reply.header('cache-control', 'no-store').send({ authEnabled: authEnabled }));
   app.get('/dashboard/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/dashboard'));
 }
 
@@ -289,7 +292,7 @@ function registerJobRoutes(app: FastifyInstance, options: WatchRoutesOptions): v
  */
 export const watchRoutes: FastifyPluginAsync<WatchRoutesOptions> = async (app, options) => {
   registerPrometheus(app, options);
-  registerDashboard(app);
+  registerDashboard(app, options.config.authEnabled);
   await registerAdmin(app, options);
   registerJobRoutes(app, options);
 };
