@@ -110,7 +110,7 @@
       const epochs = (job.progress && job.progress.epochs) || '?';
       progressCell.append(` ${(job.progress && job.progress.epoch) || 0}/${epochs}`);
       cell(formatLoss(job.latest && job.latest.loss), 'loss');
-      cell(job.createdAt ? new Date(job.createdAt).toLocaleTimeString() : '');
+      cell(job.createdAt ? new Date(job.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '');
       row.addEventListener('click', () => selectJob(job.id));
       body.append(row);
     }
