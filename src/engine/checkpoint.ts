@@ -18,6 +18,7 @@
  * | … | θ, then each optimizer slot (Adam m, v; SGD u), then the best weights if held |
  */
 import { ShapeError } from './errors.js';
+import { readLittleEndian as getArray, writeLittleEndian as putArray } from './matrix.js';
 import type { FloatArray } from './types.js';
 
 const MAGIC = 0x4b435954; // 'TYCK' read as a little-endian u32
@@ -67,42 +68,6 @@ export function checkpointBytes(trainRows: number, paramCount: number, bytesPerN
 
 function align8(n: number): number {
   return (n + 7) & ~7;
-}
-
-function rawBytes(a: ArrayBufferView): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** Writes `a`'s elements little-endian at `offset`. */
-function putArray(out: Uint8Array, offset: number, a: FloatArray | Uint32Array): number {
-  if (LITTLE_ENDIAN) {
-    out.set(rawBytes(a), offset);
-  } else {
-    const view = new DataView(out.buffer, out.byteOffset + offset, a.byteLength);
-    for (let i = 0; i < a.length; i++) {
-      if (a instanceof Float64Array) view.setFloat64(i * 8, a[i], true);
-      else if (a instanceof Float32Array) view.setFloat32(i * 4, a[i], true);
-      else view.setUint32(i * 4, a[i], true);
-    }
-  }
-  return offset + a.byteLength;
-}
-
-/** Reads little-endian elements at `offset` into `a`. */
-function getArray(bytes: Uint8Array, offset: number, a: FloatArray | Uint32Array): number {
-  if (LITTLE_ENDIAN) {
-    rawBytes(a).set(bytes.subarray(offset, offset + a.byteLength));
-  } else {
-    const view = new DataView(bytes.buffer, bytes.byteOffset + offset, a.byteLength);
-    for (let i = 0; i < a.length; i++) {
-      if (a instanceof Float64Array) a[i] = view.getFloat64(i * 8, true);
-      else if (a instanceof Float32Array) a[i] = view.getFloat32(i * 4, true);
-      else a[i] = view.getUint32(i * 4, true);
-    }
-  }
-  return offset + a.byteLength;
 }
 
 /** Encodes a trainer's state (see the layout above). */

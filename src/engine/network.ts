@@ -6,6 +6,7 @@
 import { isActivation, isReluFamily } from './activations.js';
 import { DenseLayer } from './dense-layer.js';
 import { ShapeError } from './errors.js';
+import { readLittleEndian, writeLittleEndian } from './matrix.js';
 import { Rng } from './rng.js';
 import type { FloatArray, InitName, Kernels, LayerWeights, NetworkSpec } from './types.js';
 
@@ -159,8 +160,6 @@ export function flatToWeights(network: NetworkSpec, theta: FloatArray): LayerWei
   });
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 /**
  * Weights as bytes: little-endian float64, layer by layer `W` row-major then `b` (exact: NaN
  * payloads, −0 and subnormals survive; JSON would not).
@@ -170,7 +169,9 @@ export function encodeWeights(network: NetworkSpec, weights: LayerWeights[]): Ui
   assertNetworkSpec(network);
   const theta = new Float64Array(parameterCount(network));
   weightsToFlat(network, weights, theta);
-  return float64ToBytes(theta);
+  const out = new Uint8Array(theta.length * 8);
+  writeLittleEndian(out, 0, theta);
+  return out;
 }
 
 /**
@@ -184,31 +185,10 @@ export function decodeWeights(network: NetworkSpec, bytes: Uint8Array): LayerWei
   if (bytes.byteLength !== count * 8) {
     throw new ShapeError(`weights bytes: expected ${count * 8} (${count} float64), got ${bytes.byteLength}`);
   }
-  return flatToWeights(network, bytesToFloat64(bytes));
-}
-
-/** Little-endian float64 bytes of `values` (a fresh, exactly sized buffer). */
-export function float64ToBytes(values: Float64Array): Uint8Array {
-  const out = new Uint8Array(values.length * 8);
-  if (LITTLE_ENDIAN) {
-    out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
-  } else {
-    const view = new DataView(out.buffer);
-    for (let i = 0; i < values.length; i++) view.setFloat64(i * 8, values[i], true);
-  }
-  return out;
-}
-
-/** Float64 values from little-endian bytes, copied (so alignment and the source's pool do not matter). */
-export function bytesToFloat64(bytes: Uint8Array): Float64Array {
-  const out = new Float64Array(bytes.byteLength >>> 3);
-  if (LITTLE_ENDIAN) {
-    new Uint8Array(out.buffer).set(bytes.subarray(0, out.length * 8));
-  } else {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(i * 8, true);
-  }
-  return out;
+  // Copied into an aligned array first: a pooled Buffer's byteOffset need not be a multiple of 8.
+  const theta = new Float64Array(count);
+  readLittleEndian(bytes, 0, theta);
+  return flatToWeights(network, theta);
 }
 
 /** Rows of inputs processed per forward call in {@link predict} (bounds its buffers). */

@@ -13,6 +13,7 @@ import type { DenseLayer } from './dense-layer.js';
 import { DivergenceError, ShapeError } from './errors.js';
 import { accuracyUnits, computeLoss, countCorrect, hasAccuracy, LOSSES } from './losses.js';
 import { assertNetworkSpec, flatToWeights, initializeFlat, layerShapes, outputSize, parameterCount, weightsToFlat } from './network.js';
+import { firstNonFinite, sumOfSquares } from './matrix.js';
 import { Adam } from './optimizers/adam.js';
 import { optimizerSlotCount, type Optimizer } from './optimizers/optimizer.js';
 import { Sgd } from './optimizers/sgd.js';
@@ -184,6 +185,8 @@ class TrainerImpl implements Trainer {
     this.batchSize = Math.min(options.batchSize, this.trainRows);
     this.batchesPerEpoch = Math.ceil(this.trainRows / this.batchSize);
     this.withAccuracy = hasAccuracy(options.loss);
+    // Early stopping watches val_loss when asked (the default) and there are validation rows;
+    // without validation rows it falls back to the training loss rather than never stopping.
     this.monitorVal = this.valRows > 0 && (options.earlyStopping?.monitor ?? 'val_loss') === 'val_loss';
 
     const P = parameterCount(net);
@@ -291,10 +294,7 @@ class TrainerImpl implements Trainer {
     const clip = this.o.clipNorm;
     if (clip != null) {
       // Global norm clipping: g ← g · clipNorm / max(‖g‖₂, clipNorm)
-      const g = this.grad;
-      let sq = 0;
-      for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
-      const norm = Math.sqrt(sq);
+      const norm = Math.sqrt(sumOfSquares(this.grad));
       scale = clip / Math.max(norm, clip);
     }
     this.steps++;
@@ -325,9 +325,7 @@ class TrainerImpl implements Trainer {
     const metrics: EpochMetrics = { epoch, loss };
     if (this.withAccuracy) metrics.accuracy = this.correct / (this.seen * accuracyUnits(this.o.loss, this.outSize));
     const theta = this.theta;
-    for (let i = 0; i < theta.length; i++) {
-      if (!Number.isFinite(theta[i])) throw new DivergenceError(epoch, this.batchesPerEpoch - 1, 'a weight');
-    }
+    if (firstNonFinite(theta) >= 0) throw new DivergenceError(epoch, this.batchesPerEpoch - 1, 'a weight');
     if (this.valRows > 0) {
       const { valLoss, valAccuracy } = this.evaluateValidation();
       if (!Number.isFinite(valLoss)) throw new DivergenceError(epoch, this.batchesPerEpoch - 1, 'the validation loss');
