@@ -75,13 +75,18 @@ export function createMetricsStore(options: MetricsStoreOptions): MetricsStore {
     async appendPoints(jobId, points) {
       if (points.length === 0) return;
       const key = keys.jobCurve(jobId);
-      const multi = redis.multi();
       const zaddArgs: (string | number)[] = [];
+      let first = Infinity;
+      let last = -Infinity;
       for (const point of points) {
-        // Replace, not add: the member (JSON with elapsedMs) differs between a run and its resume.
-        multi.zremrangebyscore(key, point.epoch, point.epoch);
         zaddArgs.push(point.epoch, JSON.stringify(point));
+        first = Math.min(first, point.epoch);
+        last = Math.max(last, point.epoch);
       }
+      // Replace, not add: a resumed run re-writes epochs with other members (elapsedMs differs).
+      // The kept epochs are the same on every run, so clearing the batch's epoch range first
+      // removes exactly the earlier copies of these points.
+      const multi = redis.multi().zremrangebyscore(key, first, last);
       multi.zadd(key, ...zaddArgs);
       // Bound the curve whatever the writer does: drop the oldest beyond maxPoints.
       multi.zremrangebyrank(key, 0, -(maxPoints + 1));
