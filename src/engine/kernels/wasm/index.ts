@@ -63,6 +63,14 @@ const ACTIVATION_CODES: Readonly<Record<Activation, number>> = {
 const compiled = new Map<WasmVariant, WasmModule>();
 
 /**
+ * Each view from `allocate` carries its byte offset under this key. V8 11 does not inline the
+ * `byteOffset` getter (15–30 ns a call here, against ~1 ns for a property), and XOR-sized steps
+ * pass ~35 arrays to kernels. A subarray gets it on its first kernel call.
+ */
+const POINTER = Symbol('wasmPointer');
+type WithPointer = { [POINTER]?: number };
+
+/**
  * Whether `variant` can run here, and if not, why. Cheap after the first success (the compiled
  * module is kept); a failure is re-checked on every call, as flags may have been set since.
  */
@@ -182,7 +190,9 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
     const View = (size === 4 ? Float32Array : Float64Array) as unknown as new (b: ArrayBufferLike, offset: number, length: number) => A;
     const views: A[] = [];
     for (const n of lengths) {
-      views.push(new View(buffer, this.top, n));
+      const view = new View(buffer, this.top, n);
+      (view as WithPointer)[POINTER] = this.top;
+      views.push(view);
       this.top += alignUp(n * size);
     }
     return views;
@@ -231,14 +241,18 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
   }
 
   /**
-   * `x.byteOffset`, refusing arrays that cannot be this set's (below its first view: a plain
-   * `new Float32Array(n)` has offset 0). Lengths and ownership are not checked further: the
-   * `byteLength`/`length`/`buffer` getters cost 6–40 ns per array, too much for XOR-sized
-   * products, and the engine sizes every buffer from the same shapes it passes here.
+   * `x.byteOffset` (cached on views from `allocate`), refusing arrays that cannot be this set's
+   * (below its first view: a plain `new Float32Array(n)` has offset 0). Lengths and ownership are
+   * not checked further: the `byteLength`/`buffer` getters cost 15–40 ns per array, too much for
+   * XOR-sized products, and the engine sizes every buffer from the same shapes it passes here.
    */
   private at(x: A): number {
+    const pointer = (x as WithPointer)[POINTER];
+    if (pointer !== undefined) return pointer;
     const offset = x.byteOffset;
     if (offset < RESERVED_BYTES) throw new Error(`${this.name}: an array not allocated by this kernel set was passed to a kernel`);
+    // A subarray (the engine's W and b views into θ): remember its offset too; they are long-lived.
+    (x as WithPointer)[POINTER] = offset;
     return offset;
   }
 }

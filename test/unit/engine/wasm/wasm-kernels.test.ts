@@ -243,6 +243,21 @@ describe('WasmKernels.allocate', () => {
     expect(k.memoryBytes).toBeGreaterThanOrEqual(5_000_008 * 8 + 65536);
   });
 
+  it('accepts subarrays of its views, call after call', () => {
+    const k = createWasmKernels('wasm-relaxed-simd', 'float32');
+    const [theta, c] = k.allocate([12, 4]);
+    theta.set([9, 9, 9, 9, 1, 2, 3, 4, 1, 0, 0, 1]);
+    const a = theta.subarray(4, 8);
+    const b = theta.subarray(8, 12);
+
+    k.matMul(a, b, c, 2, 2, 2);
+    const first = Array.from(c);
+    k.matMulTransB(a, b, c, 2, 2, 2);
+
+    expect(first).toEqual([1, 2, 3, 4]);
+    expect(Array.from(c)).toEqual([1, 2, 3, 4]);
+  });
+
   it('rejects invalid lengths', () => {
     const k = createWasmKernels('wasm-simd', 'float32');
 
