@@ -10,6 +10,7 @@ import { AppError, UnauthorizedError } from '../../errors.js';
 import type { ApiDeps } from '../deps.js';
 import { sendProblem, toProblem } from '../problem.js';
 import { renderLossSvg } from '../observability/loss-svg.js';
+import { problemResponses, SECURITY } from '../schemas/common.js';
 import { JobEventStream, resolveCursor } from '../observability/job-events.js';
 import { createApiMetrics, type ApiMetrics } from '../observability/prometheus.js';
 
@@ -200,13 +201,21 @@ function registerJobRoutes(app: FastifyInstance, options: WatchRoutesOptions): v
           '`progress` events (id = epoch, data = the curve point with `epochs` and `fraction`), a `status` event first and on every change, ' +
           'comment heartbeats; the stream ends after a terminal status. Reconnect with `Last-Event-ID` (the same cursor as `/metrics?since`) ' +
           'to continue without a gap or a duplicate.',
+        security: SECURITY,
         params: JOB_PARAMS,
         querystring: {
           type: 'object',
           properties: { since: { type: 'string', pattern: '^[0-9]{1,15}$', description: 'start after this epoch when no Last-Event-ID is sent' } },
           additionalProperties: false,
         },
-        produces: ['text/event-stream'],
+        headers: {
+          type: 'object',
+          properties: { 'last-event-id': { type: 'string', maxLength: 64, description: 'the last epoch received: the stream continues after it' } },
+        },
+        response: {
+          200: { description: 'text/event-stream: `progress` and `status` events, comment heartbeats', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          ...problemResponses(404),
+        },
       },
     }, async (request, reply) => {
       const record = await jobStore.getTenantJob(request.tenant, request.params.id);
@@ -261,7 +270,12 @@ function registerJobRoutes(app: FastifyInstance, options: WatchRoutesOptions): v
           },
           additionalProperties: false,
         },
-        produces: ['image/svg+xml'],
+        security: SECURITY,
+        response: {
+          200: { description: 'an SVG document (with an ETag)', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
+          304: { description: 'not modified since the ETag sent in If-None-Match', type: 'null' },
+          ...problemResponses(400, 404),
+        },
       },
     }, async (request, reply) => {
       const record = await jobStore.getTenantJob(request.tenant, request.params.id);
