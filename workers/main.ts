@@ -19,7 +19,7 @@ import { enableWasmFeatures } from '../src/wasm-features.js';
 import { startWorkerMetricsServer, type WorkerMetricsServer } from '../src/api/observability/worker-metrics.js';
 import { RunRegistry } from './run-registry.js';
 import { ThreadPool } from './thread-pool.js';
-import { createTrainingProcessor, type TrainingJobData, type TrainingJobResult, type WorkerTelemetry } from './training-processor.js';
+import { createTrainingProcessor, errorSummary, type TrainingJobData, type TrainingJobResult, type WorkerTelemetry } from './training-processor.js';
 
 /** Options of {@link startWorker}. */
 export interface StartWorkerOptions {
@@ -56,7 +56,7 @@ export async function assertNoEviction(redis: Redis, log: Logger): Promise<void>
     policy = reply[1];
   } catch (err) {
     // CONFIG may be disabled by an ACL; the operator is then responsible for the setting.
-    log.warn({ err }, 'cannot read maxmemory-policy; make sure Redis runs with maxmemory-policy noeviction');
+    log.warn({ err: errorSummary(err) }, 'cannot read maxmemory-policy; make sure Redis runs with maxmemory-policy noeviction');
     return;
   }
   if (policy !== undefined && policy !== 'noeviction') {
@@ -139,7 +139,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     if (!/stalled more than allowable limit/.test(failedReason)) return;
     jobs.failJob(jobId, { code: 'stalled', message: failedReason }).then(
       (failed) => failed && log.warn({ jobId }, 'job failed: it stalled too often'),
-      (err: unknown) => log.warn({ err, jobId }, 'could not record a stalled failure'),
+      (err: unknown) => log.warn({ err: errorSummary(err), jobId }, 'could not record a stalled failure'),
     );
   });
 
@@ -169,11 +169,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 /** Logs fatal errors and exits non-zero: a supervisor restarts the process. */
 export function installFatalHandlers(log: Logger): void {
   process.on('unhandledRejection', (reason) => {
-    log.fatal({ err: reason }, 'unhandled rejection');
+    log.fatal({ err: errorSummary(reason) }, 'unhandled rejection');
     process.exit(1);
   });
   process.on('uncaughtException', (err) => {
-    log.fatal({ err }, 'uncaught exception');
+    log.fatal({ err: errorSummary(err) }, 'uncaught exception');
     process.exit(1);
   });
 }
@@ -206,7 +206,7 @@ async function main(): Promise<void> {
         process.exit(0);
       },
       (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
+        log.error({ err: errorSummary(err) }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -81,6 +81,16 @@ const HEARTBEAT_MS = 1_000;
 /** A job over its tenant's running cap is retried after this much (plus jitter). */
 const CAP_RETRY_DELAY_MS = 500;
 
+/**
+ * An error as it may be logged: Redis errors carry the failed command's arguments (checkpoint
+ * bytes, weights), which must never reach the logs.
+ */
+export function errorSummary(err: unknown): { name?: string; message: string; code?: string; stack?: string } {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const code = (err as { code?: unknown }).code;
+  return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}), ...(err.stack ? { stack: err.stack } : {}) };
+}
+
 function failure(code: string, message: string, epoch?: number): JobError {
   return epoch === undefined ? { code, message } : { code, message, epoch };
 }
@@ -138,16 +148,16 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
       const final = name !== 'UnrecoverableError' && name !== 'DelayedError' && name !== 'WaitingError' && job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (final) {
         // The last attempt of a retryable failure: the job record must still reach a final state.
-        log.error({ err }, 'training failed on its last attempt');
+        log.error({ err: errorSummary(err) }, 'training failed on its last attempt');
         await jobs.failJob(jobId, failure('internal', 'training failed after every retry')).catch(() => {});
         countOutcome('failed');
       } else if (name !== 'UnrecoverableError' && name !== 'DelayedError' && name !== 'WaitingError') {
-        log.warn({ err, attemptsMade: job.attemptsMade }, 'training attempt failed; it will be retried');
+        log.warn({ err: errorSummary(err), attemptsMade: job.attemptsMade }, 'training attempt failed; it will be retried');
         countOutcome('retried');
       }
       throw err;
     } finally {
-      if (!lease.keep) await slots.release(tenant, jobId).catch((err: unknown) => log.warn({ err }, 'could not release the running slot'));
+      if (!lease.keep) await slots.release(tenant, jobId).catch((err: unknown) => log.warn({ err: errorSummary(err) }, 'could not release the running slot'));
     }
   };
 
@@ -288,7 +298,7 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
       } catch (err) {
         // Progress is best effort; the points come back for the next flush.
         pendingPoints = points.concat(pendingPoints);
-        log.warn({ err }, 'progress write failed; retrying at the next flush');
+        log.warn({ err: errorSummary(err) }, 'progress write failed; retrying at the next flush');
       }
     };
     // One flush at a time: while Redis is slow or down, timer ticks are skipped, not queued.
@@ -314,7 +324,7 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
           });
           log.debug({ epoch: snapshot.epoch, batch: snapshot.batch, bytes: snapshot.bytes.byteLength, written }, 'checkpoint saved');
         } catch (err) {
-          log.warn({ err, epoch: snapshot.epoch }, 'checkpoint write failed');
+          log.warn({ err: errorSummary(err), epoch: snapshot.epoch }, 'checkpoint write failed');
         }
       });
       return checkpointWrites;
