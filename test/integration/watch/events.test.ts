@@ -57,30 +57,63 @@ describe('GET /v1/jobs/{id}/events', () => {
 
   it('sends the status, a progress event per stored epoch, every status change, and ends after completed', async () => {
     h = await createWatchHarness();
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
     const id = await createJob(h, 'default', 10);
     const harness = h;
-
-    const later = (async () => {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    let training: Promise<void> | undefined;
+    const play = async (): Promise<void> => {
       await train(harness, id, 1, 4);
       await new Promise((resolve) => setTimeout(resolve, 100));
       await train(harness, id, 5, 10);
       await complete(harness, id, 10);
-    })();
-    const response = await h.app.inject({ method: 'GET', url: `/v1/jobs/${id}/events` });
-    await later;
+    };
 
-    expect(response.statusCode).toBe(200);
-    expect(response.headers['content-type']).toBe('text/event-stream; charset=utf-8');
-    expect(response.headers['cache-control']).toContain('no-cache');
-    const { events, retry } = parseSse(response.body);
+    // The worker starts once the client has seen the job queued.
+    const { text, ended } = await readStream(`${url}/v1/jobs/${id}/events`, {}, (body) => {
+      if (!training && body.includes('"status":"queued"')) training = play();
+      return false;
+    });
+    await training;
+
+    expect(ended).toBe(true);
+    const { events, retry } = parseSse(text);
     expect(retry).toBe(2000);
-    expect(events.map((event) => event.event === 'status' ? (event.data as { status: string }).status : Number(event.id))).toEqual(
-      ['queued', 'running', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 'completed'].filter((entry, index, all) => all.indexOf(entry) === index),
+    expect(events.map((event) => (event.event === 'status' ? (event.data as { status: string }).status : Number(event.id)))).toEqual(
+      ['queued', 'running', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 'completed'],
     );
     const progress = events.filter((event) => event.event === 'progress');
     expect(progress[3].data).toEqual({ epoch: 4, loss: 0.25, elapsedMs: 40, epochs: 10, fraction: 0.4 });
     expect(events[events.length - 1]).toEqual({ event: 'status', id: '10', data: { status: 'completed', epoch: 10, epochs: 10 } });
+  });
+
+  it('answers with the event-stream headers', async () => {
+    h = await createWatchHarness();
+    const id = await createJob(h, 'default', 1);
+    await train(h, id, 1, 1);
+    await complete(h, id, 1);
+
+    const response = await h.app.inject({ method: 'GET', url: `/v1/jobs/${id}/events` });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(response.headers['cache-control']).toContain('no-cache');
+    expect(response.headers['x-accel-buffering']).toBe('no');
+  });
+
+  it('follows a job trained by a real worker from queued to completed, every stored epoch once', async () => {
+    h = await createWatchHarness();
+    await h.startWorker();
+    const id = await h.submit({ training: { epochs: 300 } });
+
+    const response = await h.app.inject({ method: 'GET', url: `/v1/jobs/${id}/events` });
+
+    const { events } = parseSse(response.body);
+    const epochs = events.filter((event) => event.event === 'progress').map((event) => Number(event.id));
+    const statuses = events.filter((event) => event.event === 'status').map((event) => (event.data as { status: string }).status);
+    expect(epochs).toEqual(Array.from({ length: 300 }, (_, index) => index + 1));
+    expect(statuses.at(-1)).toBe('completed');
+    expect(events.at(-1)!.event).toBe('status');
   });
 
   it('resumes after Last-Event-ID with no gap and no duplicate', async () => {
