@@ -313,20 +313,36 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     };
     const flushTimer = setInterval(() => void flush(), config.METRICS_FLUSH_INTERVAL_MS);
 
+    // Checkpoints are written one at a time; when the thread produces them faster than Redis
+    // takes them, only the newest waiting one is written (memory stays bounded).
+    let queuedSnapshot: Omit<CheckpointMessage, 'type' | 'jobId'> | undefined;
+    let checkpointWriterActive = false;
+    const writeCheckpoint = async (snapshot: Omit<CheckpointMessage, 'type' | 'jobId'>): Promise<void> => {
+      try {
+        const written = await deps.checkpoints.save(jobId, snapshot.bytes, {
+          epoch: snapshot.epoch,
+          batch: snapshot.batch,
+          step: snapshot.step,
+          elapsedMs: snapshot.elapsedMs,
+        });
+        log.debug({ epoch: snapshot.epoch, batch: snapshot.batch, bytes: snapshot.bytes.byteLength, written }, 'checkpoint saved');
+      } catch (err) {
+        log.warn({ err: errorSummary(err), epoch: snapshot.epoch }, 'checkpoint write failed');
+      }
+    };
     const saveCheckpoint = (snapshot: Omit<CheckpointMessage, 'type' | 'jobId'>): Promise<unknown> => {
-      checkpointWrites = checkpointWrites.then(async () => {
-        try {
-          const written = await deps.checkpoints.save(jobId, snapshot.bytes, {
-            epoch: snapshot.epoch,
-            batch: snapshot.batch,
-            step: snapshot.step,
-            elapsedMs: snapshot.elapsedMs,
-          });
-          log.debug({ epoch: snapshot.epoch, batch: snapshot.batch, bytes: snapshot.bytes.byteLength, written }, 'checkpoint saved');
-        } catch (err) {
-          log.warn({ err: errorSummary(err), epoch: snapshot.epoch }, 'checkpoint write failed');
-        }
-      });
+      queuedSnapshot = snapshot;
+      if (!checkpointWriterActive) {
+        checkpointWriterActive = true;
+        checkpointWrites = (async () => {
+          while (queuedSnapshot) {
+            const next = queuedSnapshot;
+            queuedSnapshot = undefined;
+            await writeCheckpoint(next);
+          }
+          checkpointWriterActive = false;
+        })();
+      }
       return checkpointWrites;
     };
 
