@@ -15,7 +15,7 @@ export interface LiveStatusInput {
 
 /** Fields the status response gains. */
 export interface LiveStatus {
-  /** Training throughput of the running attempt; `null` when not running or not known yet. */
+  /** Training throughput of the latest attempt (its last measurement once finished); `null` before one. */
   samplesPerSecond: number | null;
   /** Seconds until the last epoch at the current pace; `null` when not running or unknown, 0 when done. */
   etaSeconds: number | null;
@@ -46,7 +46,7 @@ export function computeLiveStatus(record: LiveStatusInput, options: { stalledHea
   }
 
   return {
-    samplesPerSecond: running && positive(record.samplesPerSecond) ? Math.round(record.samplesPerSecond) : null,
+    samplesPerSecond: positive(record.samplesPerSecond) ? Math.round(record.samplesPerSecond) : null,
     etaSeconds,
     lastHeartbeatAt: record.lastHeartbeatAt,
     stalled,
@@ -59,7 +59,7 @@ export function computeLiveStatus(record: LiveStatusInput, options: { stalledHea
  */
 export const LIVE_STATUS_SCHEMA = {
   progress: {
-    samplesPerSecond: { type: ['number', 'null'], description: 'training samples per second of the running attempt' },
+    samplesPerSecond: { type: ['number', 'null'], description: 'training samples per second of the latest attempt' },
     etaSeconds: { type: ['number', 'null'], description: 'seconds to the last epoch at the current pace' },
   },
   lastHeartbeatAt: { type: ['string', 'null'], format: 'date-time', description: 'when the worker last reported' },

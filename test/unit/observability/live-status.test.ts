@@ -17,10 +17,10 @@ describe('computeLiveStatus', () => {
     expect(live.stalled).toBe(true);
   });
 
-  it('never marks a finished job stalled and gives it no throughput', () => {
+  it('never marks a finished job stalled, and keeps its last measured throughput', () => {
     const live = computeLiveStatus({ ...base, status: 'completed', epoch: 500 }, { stalledHeartbeatMs: 1, nowMs: heartbeatMs + 3_600_000 });
 
-    expect(live).toEqual({ samplesPerSecond: null, etaSeconds: 0, lastHeartbeatAt: base.lastHeartbeatAt, stalled: false });
+    expect(live).toEqual({ samplesPerSecond: 1234, etaSeconds: 0, lastHeartbeatAt: base.lastHeartbeatAt, stalled: false });
   });
 
   it('has no estimate before the first epoch is timed', () => {
