@@ -52,16 +52,3 @@ export function computeLiveStatus(record: LiveStatusInput, options: { stalledHea
     stalled,
   };
 }
-
-/**
- * JSON Schema fragments of the live fields, for the status route's response schema (plain JSON
- * Schema, so TypeBox `Type.Unsafe` or a spread into `Type.Object` properties can take them).
- */
-export const LIVE_STATUS_SCHEMA = {
-  progress: {
-    samplesPerSecond: { type: ['number', 'null'], description: 'training samples per second of the latest attempt' },
-    etaSeconds: { type: ['number', 'null'], description: 'seconds to the last epoch at the current pace' },
-  },
-  lastHeartbeatAt: { type: ['string', 'null'], format: 'date-time', description: 'when the worker last reported' },
-  stalled: { type: 'boolean', description: 'running, but no heartbeat for STALLED_HEARTBEAT_MS' },
-} as const;
