@@ -129,7 +129,7 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
   readonly precision: Precision;
   private readonly memory: WasmMemory;
   private readonly bytesPerElement: number;
-  /** Untouched buffers as large as the memory's growth, for the GC's accounting (see allocate). */
+  /** Untouched buffers as large as the views handed out, for the GC's accounting (see allocate). */
   private readonly gcBallast: ArrayBuffer[] = [];
   /** Next free byte; memory above it is untouched, hence zero. */
   private top = RESERVED_BYTES;
@@ -185,12 +185,13 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
         throw new RangeError(`allocate: ${end} bytes exceed the 4 GiB a ${this.name} kernel set can address`);
       }
       this.memory.grow(pages);
-      // V8 11 counts a shared memory in neither `external` nor `arrayBuffers`, so a dropped kernel
-      // set gives the GC no reason to run and its memory stays resident (measured: 10 GB after 200
-      // dropped 50 MB sets). An untouched ArrayBuffer of the same size costs no resident memory
-      // (the allocator maps zero pages lazily) but is counted, so the GC frees both in time.
-      this.gcBallast.push(new ArrayBuffer(pages * WASM_PAGE_BYTES));
     }
+    // V8 11 counts a shared memory in neither `external` nor `arrayBuffers`, so a dropped kernel
+    // set gives the GC no reason to run and its memory stays resident (measured: 10 GB after 200
+    // dropped 50 MB sets). An untouched ArrayBuffer as large as the views handed out costs no
+    // resident memory (the allocator maps zero pages lazily) but is counted, so the GC frees both
+    // in time, and `process.memoryUsage().arrayBuffers` reports what the ts kernels would use.
+    if (end > this.top) this.gcBallast.push(new ArrayBuffer(end - this.top));
     // For a shared memory this is a new SharedArrayBuffer object after growth, over the same
     // bytes; views on the older objects keep working.
     const buffer = this.memory.buffer;
