@@ -1,4 +1,5 @@
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parse as parseCsv } from 'csv-parse';
 import { checkDatasetLimits } from '../contract/check-job.js';
 import type { JobLimits } from '../contract/limits.js';
@@ -209,20 +210,22 @@ export async function parseJsonDataset(stream: Readable, limitBytes: number, lim
 export async function parseCsvDataset(stream: Readable, limitBytes: number, targetColumns: number, limits: JobLimits): Promise<EncodedDataset> {
   const inputs = new Matrix('inputs', limits.MAX_SAMPLES, limits.MAX_INPUT_SIZE);
   const targets = new Matrix('targets', limits.MAX_SAMPLES, limits.MAX_OUTPUT_SIZE);
-  const parser = parseCsv({ from_line: 2, trim: true, skip_empty_lines: true, max_record_size: 1 << 20 });
-  const source = limitedChunks(stream, limitBytes);
-  let sourceError: unknown;
-  const feeding = (async () => {
-    try {
-      for await (const chunk of source) {
-        if (!parser.write(chunk)) await new Promise((resolve) => parser.once('drain', resolve));
+  // No `trim` (a third slower): Number() ignores surrounding spaces; blank cells are checked below.
+  const parser = parseCsv({ from_line: 2, skip_empty_lines: true, max_record_size: 1 << 20 });
+  let total = 0;
+  let tooLarge = false;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      total += chunk.length;
+      if (total > limitBytes) {
+        tooLarge = true;
+        done(new PayloadTooLargeError(`The dataset is larger than ${limitBytes} bytes.`));
+        return;
       }
-      parser.end();
-    } catch (error) {
-      sourceError = error;
-      parser.destroy();
-    }
-  })();
+      done(null, chunk);
+    },
+  });
+  const feeding = pipeline(stream, counter, parser).catch(() => undefined);
   let line = 1;
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
@@ -235,7 +238,7 @@ export async function parseCsvDataset(stream: Readable, limitBytes: number, targ
       targets.startRow();
       for (let c = 0; c < record.length; c++) {
         const cell = record[c];
-        const value = cell === '' ? Number.NaN : Number(cell);
+        const value = cell.length === 0 || cell.trim().length === 0 ? Number.NaN : Number(cell);
         if (!Number.isFinite(value)) {
           throw new ValidationError('Every cell must be a finite number.', [{ path: `/rows/${line}/columns/${c + 1}`, message: 'must be a finite number' }]);
         }
@@ -246,12 +249,13 @@ export async function parseCsvDataset(stream: Readable, limitBytes: number, targ
       targets.endRow();
     }
   } catch (error) {
-    if (sourceError) throw sourceError;
+    stream.destroy();
+    if (tooLarge) throw new PayloadTooLargeError(`The dataset is larger than ${limitBytes} bytes.`);
     if (error instanceof ValidationError || error instanceof PayloadTooLargeError) throw error;
     throw new ValidationError('The body is not valid CSV (a header row, then rows of numbers with the same number of columns).');
   } finally {
     await feeding;
   }
-  if (sourceError) throw sourceError;
+  if (tooLarge) throw new PayloadTooLargeError(`The dataset is larger than ${limitBytes} bytes.`);
   return finishDataset(inputs, targets, limits);
 }
