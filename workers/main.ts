@@ -16,7 +16,7 @@ import { createKeys } from '../src/store/keys.js';
 import { createMetricsStore } from '../src/store/metrics-store.js';
 import { createRunningSlots } from '../src/store/running-slots.js';
 import { enableWasmFeatures } from '../src/wasm-features.js';
-import { startWorkerMetricsServer, type WorkerMetricsServer } from '../src/api/observability/worker-metrics.js';
+import { startWorkerMetricsServer, type WorkerMetricsServer } from '../src/observability/worker-metrics.js';
 import { RunRegistry } from './run-registry.js';
 import { ThreadPool } from './thread-pool.js';
 import { createTrainingProcessor, errorSummary, type TrainingJobData, type TrainingJobResult, type WorkerTelemetry } from './training-processor.js';

@@ -319,6 +319,16 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     let checkpointWriterActive = false;
     const writeCheckpoint = async (snapshot: Omit<CheckpointMessage, 'type' | 'jobId'>): Promise<void> => {
       try {
+        // The curve points up to the snapshot go first: a run resumed from this checkpoint never
+        // re-trains those epochs, so points still buffered here would otherwise be lost.
+        const points = pendingPoints;
+        pendingPoints = [];
+        try {
+          if (points.length > 0) await deps.metrics.appendPoints(jobId, points);
+        } catch (err) {
+          pendingPoints = points.concat(pendingPoints);
+          throw err;
+        }
         const written = await deps.checkpoints.save(jobId, snapshot.bytes, {
           epoch: snapshot.epoch,
           batch: snapshot.batch,

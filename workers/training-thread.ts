@@ -104,6 +104,8 @@ async function runJob(start: StartMessage): Promise<void> {
   };
 
   const postCheckpoint = (): void => {
+    // Points before their checkpoint, so the processor can store them first.
+    flushProgress(false);
     const snapshot = checkpoint();
     post({ type: 'checkpoint', jobId, ...snapshot }, [snapshot.bytes.buffer as ArrayBuffer]);
   };
@@ -146,6 +148,7 @@ async function runJob(start: StartMessage): Promise<void> {
     if (outcome.reason === 'stopped') {
       flushProgress(false);
       if (Atomics.load(control, CONTROL_INDEX) === CONTROL_HANDBACK) {
+        // (progress was flushed just above, so its points precede the checkpoint)
         const snapshot = checkpoint();
         post({ type: 'stopped', jobId, reason: 'handback', checkpoint: snapshot }, [snapshot.bytes.buffer as ArrayBuffer]);
       } else {
