@@ -98,3 +98,44 @@ describe('POST /v1/jobs fuzzing (B1)', () => {
     expect(Object.keys(Object.prototype)).toEqual([]);
   });
 });
+
+describe('POST /v1/jobs size and shape attacks (B4)', () => {
+  async function timedPost(payload: string | Buffer, contentType = 'application/json') {
+    const start = process.cpuUsage();
+    const res = await t.app.inject({ method: 'POST', url: '/v1/jobs', payload, headers: { 'content-type': contentType } });
+    const cpu = process.cpuUsage(start);
+    return { res, cpuMs: (cpu.user + cpu.system) / 1000 };
+  }
+
+  it('answers JSON nested 100,000 deep with 400, cheaply', async () => {
+    const deep = `{"name":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+
+    const { res, cpuMs } = await timedPost(deep);
+
+    expect(res.statusCode).toBe(400);
+    expect(cpuMs).toBeLessThan(200);
+  });
+
+  it('answers 10^6 numbers under the body limit with 400', async () => {
+    const numbers = `{"model":{"inputSize":2,"layers":[{"units":1,"activation":"sigmoid"}]},"data":{"inputs":[[${new Array(1_000_000).fill(0).join(',')}]],"targets":[[0]]}}`;
+
+    const { res } = await timedPost(numbers);
+
+    expect(res.statusCode).toBe(400);
+  });
+
+  it('answers invalid UTF-8 with 400', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]);
+
+    const { res } = await timedPost(bytes);
+
+    expect(res.statusCode).toBe(400);
+  });
+
+  it('answers a wrong content type with 415', async () => {
+    const { res } = await timedPost('<job/>', 'application/xml');
+
+    expect(res.statusCode).toBe(415);
+  });
+});
+
