@@ -6,7 +6,8 @@
  * own endpoint adds what only the process knows: its event-loop lag (training runs in threads,
  * so it stays near zero), memory, busy and idle training threads, and the jobs and epochs it
  * processed. It is a bare `node:http` server, so a worker carries no web framework, and it
- * imports nothing of the API: only prom-client and Node built-ins.
+ * imports nothing of the API (only prom-client and Node built-ins), so both `workers/` and `api/`
+ * may use it.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

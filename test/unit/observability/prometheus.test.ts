@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApiMetrics } from '../../../src/api/observability/prometheus.js';
-import { startWorkerMetricsServer } from '../../../src/api/observability/worker-metrics.js';
+import { startWorkerMetricsServer } from '../../../src/observability/worker-metrics.js';
 import { parsePrometheusText, sampleValue } from './prom-text.js';
 
 const sources = {
