@@ -85,4 +85,23 @@ describe('worker process killed with kill -9 while jobs run (C1)', () => {
     expect(resumed).toBeGreaterThan(0);
     console.info(`${runningAtKill} jobs running at the kill; all ${JOBS} completed ${recoveredMs} ms after it; ${resumed} resumed on another attempt`);
   });
+
+  it('fails a job that stalled more than MAX_STALLED_COUNT times as stalled, never leaving it stuck (C2)', async () => {
+    const timings = { LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '500', MAX_STALLED_COUNT: '0', CHECKPOINT_INTERVAL_MS: '200', WORKER_CONCURRENCY: '1', LOG_LEVEL: 'info' };
+    h = await createWorkerHarness(timings);
+    const env = harnessEnv(h.config.KEY_PREFIX, { ...timings, ENABLE_TEST_HOOKS: 'false' });
+    workers = [startWorkerProcess(env)];
+    await workers[0].waitForOutput(/"worker started"/);
+    const jobId = await h.submit(mediumJob(100, 5, ROWS, 16));
+    await h.waitForStatus(jobId, ['running']);
+
+    workers[0].signal('SIGKILL');
+    await workers[0].exited;
+    workers.push(startWorkerProcess(env));
+    const record = await h.waitForStatus(jobId, ['failed', 'completed'], 30_000);
+
+    expect(record.status).toBe('failed');
+    expect(record.error).toMatchObject({ code: 'stalled', message: 'job stalled more than allowable limit' });
+    expect(await (await h.queue.queue.getJob(jobId))!.getState()).toBe('failed');
+  });
 });
