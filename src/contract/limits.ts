@@ -52,28 +52,33 @@ const SMALL_ALLOCATIONS_BYTES = 1024 * 1024;
 /**
  * An upper bound, in bytes, of the typed arrays one training run holds: the dataset as
  * Float64Arrays (8 bytes a number), the trainer's buffers (parameters × (2 + optimizer slots +
- * best copy), a batch of inputs, outputs and 3 × Σunits activations), the shuffle order
- * (4 bytes a row), one checkpoint snapshot and the encoded result (8 bytes a parameter). It
- * mirrors the engine's `estimateTrainingBytes` plus the data, with margins; typed arrays are
+ * best copy), a batch of inputs, outputs and 3 × Σunits activations, a scratch copy of the
+ * largest W), the shuffle order (4 bytes a row), two checkpoint snapshots and the encoded
+ * result (8 bytes a parameter). It mirrors the engine's `estimateTrainingBytes` plus the data,
+ * with margins (a unit test holds it ≥ the engine's for any shape); typed arrays are
  * outside the threads' `resourceLimits`, so this admission check is what bounds them.
  */
 export function estimateTrainingBytes(shape: MemoryShape): number {
   const bytesPerNumber = shape.precision === 'float64' ? 8 : 4;
   let params = 0;
   let units = 0;
+  let largestW = 0;
   let fanIn = shape.inputSize;
   for (const u of shape.layerUnits) {
     params += fanIn * u + u;
     units += u;
+    largestW = Math.max(largestW, fanIn * u);
     fanIn = u;
   }
   const outputSize = shape.layerUnits[shape.layerUnits.length - 1] ?? 0;
   const batch = Math.max(1, Math.min(shape.batchSize, shape.samples));
   const vectors = 2 + (shape.optimizer === 'adam' ? 2 : 1) + (shape.earlyStopping ? 1 : 0);
   const datasetNumbers = shape.samples * (shape.inputSize + outputSize);
-  const kernelNumbers = params * vectors + batch * (shape.inputSize + outputSize) + 3 * batch * units;
+  // Kernel buffers, plus the TypeScript kernels' scratch copy of the largest Wᵀ.
+  const kernelNumbers = params * vectors + batch * (shape.inputSize + outputSize) + 3 * batch * units + largestW;
   const order = shape.samples * 4;
   const snapshot = CHECKPOINT_HEADER_BYTES + order + 8 + params * bytesPerNumber * (vectors - 1);
   const result = params * 8;
-  return datasetNumbers * 8 + kernelNumbers * bytesPerNumber + order + snapshot + result + SMALL_ALLOCATIONS_BYTES;
+  // Two snapshots: the one being written while the next is taken.
+  return datasetNumbers * 8 + kernelNumbers * bytesPerNumber + order + 2 * snapshot + result + SMALL_ALLOCATIONS_BYTES;
 }
