@@ -45,8 +45,11 @@ export function detectWasmFeatures(): WasmFeatures {
  *   that optimised JavaScript cannot inline; per-signature wrappers cut a kernel call's overhead
  *   enough that XOR-sized training (≈15 tiny kernel calls per step) ran 3–4× faster here
  *   (4.4 → 1.1 µs per epoch). Newer V8s tier their wrappers up by themselves.
+ * - `--no-liftoff`: compile wasm with the optimising compiler from the first call. With the
+ *   baseline compiler first, tiny kernels (XOR) take thousands of calls to tier up, so a short
+ *   job or the first kernel set of a process ran 2–4× slower. The kernels compile in ~2 ms.
  */
-const NODE20_WASM_FLAGS = ['--experimental-wasm-relaxed-simd', '--no-wasm-generic-wrapper'];
+const NODE20_WASM_FLAGS = ['--experimental-wasm-relaxed-simd', '--no-wasm-generic-wrapper', '--no-liftoff'];
 
 /**
  * Turns on relaxed SIMD (and fast wasm calls) where the runtime has them behind flags, and
