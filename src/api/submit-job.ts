@@ -99,12 +99,17 @@ export async function submitJob(deps: ApiDeps, tenant: string, body: JobSubmissi
   }
 
   try {
-    const active = await jobStore.countActiveJobs(tenant);
-    if (active >= config.TENANT_MAX_QUEUED) {
-      throw new QuotaExceededError(`The tenant already has ${active} queued or running jobs; the limit is ${config.TENANT_MAX_QUEUED}.`, 30);
+    if (!(await jobStore.reserveActiveSlot(tenant, id, config.TENANT_MAX_QUEUED))) {
+      throw new QuotaExceededError(`The tenant already has ${config.TENANT_MAX_QUEUED} queued or running jobs, its limit; retry when one finishes.`, 30);
     }
     const createdAt = new Date().toISOString();
-    const record = await jobStore.createJob({ id, tenant, spec, createdAt, initialWeights });
+    let record: JobRecord;
+    try {
+      record = await jobStore.createJob({ id, tenant, spec, createdAt, initialWeights });
+    } catch (error) {
+      void jobStore.releaseActiveSlot(tenant, id).catch(() => undefined);
+      throw error;
+    }
     try {
       if (source === 'inline') {
         const encoded: EncodedDataset = {

@@ -134,6 +134,14 @@ export interface JobStore {
   /** Queued + running jobs of the tenant (drops index entries of jobs that finished or vanished). */
   countActiveJobs(tenant: string): Promise<number>;
   /**
+   * Takes one of the tenant's `max` queued + running slots for `id`, atomically (concurrent
+   * submits cannot overshoot the quota). Stale entries are pruned before giving up.
+   * @returns `false` when the tenant already has `max` active jobs.
+   */
+  reserveActiveSlot(tenant: string, id: string, max: number): Promise<boolean>;
+  /** Gives back a slot taken by {@link reserveActiveSlot} for a job that was not created. */
+  releaseActiveSlot(tenant: string, id: string): Promise<void>;
+  /**
    * Reserves an Idempotency-Key for `ttlSeconds`: stores `{ bodyDigest, jobId }` unless the key
    * is already held, in which case the earlier reservation is returned.
    */
@@ -170,6 +178,12 @@ return {1, redis.call('HGET', KEYS[1], 'tenant')}`;
 const SET_IF_STATUS_LUA = `local s = redis.call('HGET', KEYS[1], 'status')
 if not s or not string.find(',' .. ARGV[1] .. ',', ',' .. s .. ',', 1, true) then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+return 1`;
+
+// KEYS: the tenant's active set. ARGV: job id, max.
+const RESERVE_SLOT_LUA = `if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('SADD', KEYS[1], ARGV[1])
 return 1`;
 
 // KEYS: rec, then every key of the job. ARGV: finishedAt, ttl.
@@ -444,6 +458,18 @@ export function createJobStore(options: {
       });
       if (stale.length > 0) await redis.srem(keys.tenantActive(tenant), ...stale);
       return ids.length - stale.length;
+    },
+
+    async reserveActiveSlot(tenant, id, max) {
+      const key = keys.tenantActive(tenant);
+      if ((await redis.eval(RESERVE_SLOT_LUA, 1, key, id, String(max))) === 1) return true;
+      // At the cap: entries of jobs that finished meanwhile may linger; prune, then try again.
+      await store.countActiveJobs(tenant);
+      return (await redis.eval(RESERVE_SLOT_LUA, 1, key, id, String(max))) === 1;
+    },
+
+    async releaseActiveSlot(tenant, id) {
+      await redis.srem(keys.tenantActive(tenant), id);
     },
 
     async reserveIdempotencyKey(tenant, keyDigest, value, ttlSeconds) {

@@ -203,6 +203,14 @@ describe('POST /v1/jobs', () => {
     expect(res.headers['retry-after']).toBeDefined();
   });
 
+  it('never overshoots the quota under concurrent submits', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => submit()));
+
+    const codes = results.map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 202)).toHaveLength(5);
+    expect(codes.filter((c) => c === 429)).toHaveLength(15);
+  });
+
   it('admits again once a job is cancelled', async () => {
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push((await submit()).json().id);
