@@ -53,6 +53,12 @@ export interface JobEventStreamOptions {
   heartbeatMs?: number;
   /** Advice to clients on when to reconnect (the `retry:` field). @defaultValue 2000 */
   retryMs?: number;
+  /**
+   * The longest a stream stays open; it then ends with a comment and the client reconnects with
+   * `Last-Event-ID` (EventSource does so by itself), so no connection or timer lives forever.
+   * @defaultValue 3600000 (one hour)
+   */
+  maxDurationMs?: number;
   /** Points one `readPoints` call returns at most; a full page is followed by another read. @defaultValue 1000 */
   pageSize?: number;
   /** Called with a read error; the stream keeps polling (Redis may come back). */
@@ -106,6 +112,7 @@ export class JobEventStream {
   private lastStatus: string | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private lifetimeTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly pollMs: number;
   private readonly finished: Promise<void>;
@@ -136,6 +143,8 @@ export class JobEventStream {
     this.write(`retry: ${this.options.retryMs ?? 2000}\n\n`);
     this.heartbeatTimer = setInterval(() => this.write(formatSseComment(`heartbeat ${new Date().toISOString()}`)), this.options.heartbeatMs ?? 15_000);
     this.heartbeatTimer.unref();
+    this.lifetimeTimer = setTimeout(() => this.close('stream time limit reached; reconnect with Last-Event-ID'), this.options.maxDurationMs ?? 3_600_000);
+    this.lifetimeTimer.unref();
     void this.tick();
     return this;
   }
@@ -156,6 +165,7 @@ export class JobEventStream {
     this.closed = true;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.lifetimeTimer) clearTimeout(this.lifetimeTimer);
     if (!this.body.writableEnded) this.body.end();
     this.resolveFinished();
   }

@@ -20,6 +20,8 @@ export type WatchRoutesOptions = Pick<ApiDeps, 'config' | 'redis' | 'jobStore' |
   eventsPollMs?: number;
   /** Time between two heartbeat comments of an event stream (ms). @defaultValue 15000 */
   eventsHeartbeatMs?: number;
+  /** The longest an event stream stays open (ms). @defaultValue {@link EVENT_STREAM_MAX_MS} */
+  eventsMaxDurationMs?: number;
 };
 
 /** Event streams one API process serves at once; beyond it a new stream gets 503 (abuse bound). */
@@ -30,6 +32,9 @@ export const MAX_EVENT_STREAMS = 2_000;
  * one; the bound stops a single key from holding every stream (and its Redis polling).
  */
 export const MAX_EVENT_STREAMS_PER_TENANT = 50;
+
+/** The longest an event stream stays open before the client is asked to reconnect (ms). */
+export const EVENT_STREAM_MAX_MS = 3_600_000;
 
 const JOB_PARAMS = {
   type: 'object',
@@ -194,6 +199,9 @@ function registerJobRoutes(app: FastifyInstance, options: WatchRoutesOptions): v
     v1.addHook('onRequest', options.authenticate);
 
     v1.get<{ Params: { id: string }; Querystring: { since?: string } }>('/v1/jobs/:id/events', {
+      // The app-wide HANDLER_TIMEOUT_MS would cut a stream after seconds; a stream ends itself
+      // after EVENT_STREAM_MAX_MS instead, and this is only the backstop.
+      handlerTimeout: EVENT_STREAM_MAX_MS + 60_000,
       schema: {
         tags: ['jobs'],
         summary: 'Live progress and status changes of a job as Server-Sent Events',
@@ -229,6 +237,7 @@ function registerJobRoutes(app: FastifyInstance, options: WatchRoutesOptions): v
       const stream = new JobEventStream({
         since: resolveCursor(request.headers['last-event-id'], request.query.since),
         pollMs: options.eventsPollMs,
+        maxDurationMs: options.eventsMaxDurationMs ?? EVENT_STREAM_MAX_MS,
         heartbeatMs: options.eventsHeartbeatMs,
         reader: {
           async readJob() {

@@ -181,6 +181,15 @@ describe('GET /v1/jobs/{id}/events', () => {
     expect(parseSse(text).comments).toContain('server shutting down; reconnect with Last-Event-ID');
   });
 
+  it('ends a stream at its time limit so that the client reconnects', async () => {
+    h = await createWatchHarness({}, { eventsMaxDurationMs: 150 });
+    const id = await createJob(h);
+
+    const response = await h.app.inject({ method: 'GET', url: `/v1/jobs/${id}/events` });
+
+    expect(parseSse(response.body).comments).toContain('stream time limit reached; reconnect with Last-Event-ID');
+  });
+
   it('answers another tenant’s job with 404 problem+json, as if it did not exist', async () => {
     h = await createWatchHarness(AUTH_ENV);
     const id = await createJob(h, 'a');

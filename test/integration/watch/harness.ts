@@ -24,7 +24,7 @@ export const ADMIN_KEY = 'admin-key-89abcdef';
  */
 export async function createWatchHarness(
   env: Record<string, string> = {},
-  knobs: Pick<WatchRoutesOptions, 'eventsPollMs' | 'eventsHeartbeatMs'> = {},
+  knobs: Pick<WatchRoutesOptions, 'eventsPollMs' | 'eventsHeartbeatMs' | 'eventsMaxDurationMs'> = {},
 ): Promise<WatchHarness> {
   const base = await createWorkerHarness(env);
   const { config } = base;
