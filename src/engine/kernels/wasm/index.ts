@@ -56,9 +56,18 @@ const ALIGN_BYTES = 64;
 /** The module's declared maximum: 65,536 pages = 4 GiB, all a 32-bit pointer reaches. */
 const MAX_PAGES = 65536;
 
-const ACTIVATION_CODES: Readonly<Record<Activation, number>> = {
-  linear: 0, sigmoid: 1, tanh: 2, relu: 3, leaky_relu: 4, softmax: 5,
-};
+/** The activation codes of `assembly/kernels.ts`; −1 for an unknown name. */
+function activationCode(activation: Activation): number {
+  switch (activation) {
+    case 'linear': return 0;
+    case 'sigmoid': return 1;
+    case 'tanh': return 2;
+    case 'relu': return 3;
+    case 'leaky_relu': return 4;
+    case 'softmax': return 5;
+    default: return -1;
+  }
+}
 
 const compiled = new Map<WasmVariant, WasmModule>();
 
@@ -219,15 +228,15 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
   }
 
   biasActivation(z: A, bias: A, out: A, rows: number, cols: number, activation: Activation): void {
-    const code = ACTIVATION_CODES[activation];
-    if (code === undefined) throw new Error(`unknown activation ${String(activation)}`);
+    const code = activationCode(activation);
+    if (code < 0) throw new Error(`unknown activation ${String(activation)}`);
     this.biasAct(this.at(z), this.at(bias), this.at(out), rows, cols, code);
   }
 
   activationBackward(dz: A, z: A, a: A, length: number, activation: Exclude<Activation, 'softmax'>): void {
-    const code = ACTIVATION_CODES[activation];
+    const code = activationCode(activation);
     // Softmax's gradient is fused into the cross-entropy loss; it has no element-wise derivative here.
-    if (code === undefined || code === ACTIVATION_CODES.softmax) throw new Error(`unknown activation ${String(activation)}`);
+    if (code < 0 || code === 5) throw new Error(`unknown activation ${String(activation)}`);
     this.actBack(this.at(dz), this.at(z), this.at(a), length, code);
   }
 

@@ -306,3 +306,13 @@ describe('wasm kernels fallback', () => {
     expect(() => wasm.createWasmKernels('wasm-simd', 'float64')).toThrow(/no WebAssembly/);
   });
 });
+
+describe('WasmKernels activations', () => {
+  it('rejects an unknown activation, and softmax in activationBackward', () => {
+    const k = createWasmKernels('wasm-simd', 'float64');
+    const [z, b, a] = k.allocate([4, 2, 4]);
+
+    expect(() => k.biasActivation(z, b, a, 2, 2, 'swish' as Activation)).toThrow(/unknown activation/);
+    expect(() => k.activationBackward(z, z, a, 4, 'softmax' as 'linear')).toThrow(/unknown activation/);
+  });
+});
