@@ -414,13 +414,15 @@ export function createJobStore(options: {
           break;
         }
         budget -= entries.length / 2;
-        const pipeline = reader.pipeline();
-        for (let i = 0; i < entries.length; i += 2) pipeline.hgetall(keys.jobRecord(entries[i]));
-        const hashes = (await pipeline.exec()) ?? [];
+        // One command per record, not a pipeline: ioredis still writes them back to back, and on
+        // Redis Cluster the records live in different slots, which a pipeline may not span.
+        const ids: string[] = [];
+        for (let i = 0; i < entries.length; i += 2) ids.push(entries[i]);
+        const hashes = await Promise.all(ids.map((id) => reader.hgetall(keys.jobRecord(id))));
         const vanished: string[] = [];
         let reachedLimit = false;
         for (let i = 0; i < entries.length; i += 2) {
-          const record = parseRecord((hashes[i / 2]?.[1] as Record<string, string>) ?? {});
+          const record = parseRecord(hashes[i / 2] ?? {});
           const score = Number(entries[i + 1]);
           lastScore = score;
           max = `(${score}`;
@@ -449,11 +451,9 @@ export function createJobStore(options: {
     async countActiveJobs(tenant) {
       const ids = await redis.smembers(keys.tenantActive(tenant));
       if (ids.length === 0) return 0;
-      const pipeline = redis.pipeline();
-      for (const id of ids) pipeline.hget(keys.jobRecord(id), 'status');
-      const statuses = (await pipeline.exec()) ?? [];
+      const statuses = await Promise.all(ids.map((id) => redis.hget(keys.jobRecord(id), 'status')));
       const stale = ids.filter((_, i) => {
-        const status = statuses[i]?.[1] as string | null;
+        const status = statuses[i];
         return status === null || isTerminalStatus(status as JobStatus);
       });
       if (stale.length > 0) await redis.srem(keys.tenantActive(tenant), ...stale);
