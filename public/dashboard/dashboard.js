@@ -332,7 +332,8 @@
       model: { inputSize: 2, layers: [{ units: 8, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }] },
       loss: 'mse',
       optimizer: { type: 'adam', learningRate: 0.01 },
-      training: { epochs: 2000, batchSize: 4 },
+      // Long enough to watch the curve grow for a few seconds (the stored curve keeps ≤ 1,000 points).
+      training: { epochs: 20000, batchSize: 1 },
       data: { builtin: 'xor' },
     };
     try {
