@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { buildApp } from './api/app.js';
+import { startApi, type RunningApi } from './api/server.js';
 import { loadConfig, type Config } from './config.js';
 import { RedisServerStartError, startRedisServer, type RedisServerHandle } from './embedded-redis.js';
 import { createLogger } from './logger.js';
@@ -97,8 +97,8 @@ async function main(): Promise<void> {
     config = Object.freeze({ ...config, REDIS_URL: redisServer.url });
   }
 
+  let api: RunningApi | undefined;
   let worker: WorkerHandle | undefined;
-  const app = await buildApp({ config, log });
   let stopping: Promise<void> | undefined;
   const stop = (signal: string): Promise<void> => {
     stopping ??= (async () => {
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       force.unref();
       // API first (no new submits), then the worker (its jobs checkpoint and go back to the
       // queue), then the private Redis (its AOF is flushed on SIGTERM).
-      await app.close().catch((err: unknown) => log.error({ err }, 'API close failed'));
+      await api?.close().catch((err: unknown) => log.error({ err }, 'API close failed'));
       await worker?.close().catch((err: unknown) => log.error({ err }, 'worker close failed'));
       await redisServer?.stop();
       log.info('stopped');
@@ -125,10 +125,10 @@ async function main(): Promise<void> {
   }
 
   try {
-    await app.listen({ host: config.HOST, port: config.PORT });
+    api = await startApi({ config, log });
     worker = await startWorker({ config, log });
   } catch (err) {
-    await app.close().catch(() => undefined);
+    await api?.close().catch(() => undefined);
     await redisServer?.stop();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
@@ -136,9 +136,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.PORT;
-  log.info({ url: `http://${config.HOST}:${port}`, docs: `http://${config.HOST}:${port}/docs` }, 'trainyard is ready');
+  log.info({ url: api.url, docs: `${api.url}/docs` }, 'trainyard is ready');
 }
 
 main().catch((err: unknown) => {

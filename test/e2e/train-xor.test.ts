@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -84,5 +85,24 @@ describe('npm start (all-in-one) over real HTTP', () => {
     expect(exit.code).toBe(1);
     expect(output.split('\n').filter((line) => line.startsWith('trainyard:'))).toHaveLength(1);
     expect(output).toMatch(/^trainyard: .*install it .*REDIS_URL/m);
+  });
+
+  it('exits with one actionable line, and stops its Redis, when the port is taken', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'trainyard-e2e-'));
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      service = startAllInOne({ REDIS_URL: '', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+      const redisLine = JSON.parse(await service.waitForOutput(/private redis-server/)) as { redisPid: number };
+
+      const exit = await service.exited;
+
+      expect(exit.code).toBe(1);
+      expect(service.output()).toMatch(new RegExp(`^trainyard: cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\); set PORT`, 'm'));
+      expect(processAlive(redisLine.redisPid)).toBe(false);
+    } finally {
+      blocker.close();
+    }
   });
 });
