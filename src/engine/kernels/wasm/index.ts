@@ -14,8 +14,10 @@
  * Memory: each kernel set owns one instance with its own *shared* linear memory. Growing a shared
  * memory never detaches the buffers handed out before, so every view from {@link Kernels.allocate}
  * stays valid. Consequences: views are backed by a SharedArrayBuffer — `postMessage` would share,
- * not copy, them (send `view.slice()`); and the memory lives until the kernel set is collected.
- * The first 64 KiB hold the module's constant tables; views start above them, 64-byte aligned.
+ * not copy, them (send `view.slice()`); the memory lives until the kernel set is collected (an
+ * untouched ArrayBuffer of the same size tells the GC about it); and each view carries its offset
+ * under a symbol key, read instead of the slow `byteOffset` getter. The first 64 KiB hold the
+ * module's constant tables; views start above them, 64-byte aligned.
  *
  * Determinism: no threads and fixed summation orders, so a kernel set gives bit-identical results
  * run after run on the same machine. (Relaxed FMA is fused wherever the CPU has FMA: results may
