@@ -78,7 +78,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     // Reconnection is automatic; errors are only reported.
     connection.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
   }
-  await assertNoEviction(storeConnection, log);
+  try {
+    await assertNoEviction(storeConnection, log);
+  } catch (err) {
+    await Promise.all([storeConnection, bullConnection, subscriber].map((connection) => closeConnection(connection)));
+    throw err;
+  }
 
   const pool = new ThreadPool({
     size: config.WORKER_CONCURRENCY,

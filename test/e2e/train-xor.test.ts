@@ -105,4 +105,14 @@ describe('npm start (all-in-one) over real HTTP', () => {
       blocker.close();
     }
   });
+
+  it('exits with one actionable line when REDIS_URL does not answer', async () => {
+    service = startAllInOne({ REDIS_URL: 'redis://:secret-password@127.0.0.1:1', PORT: '0' });
+
+    const exit = await service.exited;
+
+    expect(exit.code).toBe(1);
+    expect(service.output()).toMatch(/^trainyard: cannot reach Redis at REDIS_URL=redis:\/\/:\*\*\*@127\.0\.0\.1:1.*unset REDIS_URL/m);
+    expect(service.output()).not.toContain('secret-password');
+  });
 });

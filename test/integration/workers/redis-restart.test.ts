@@ -40,3 +40,24 @@ describe('Redis killed and restarted under a running job (R1)', () => {
     expect(sha256(victimResult!.weights)).toBe(sha256(referenceResult!.weights));
   });
 });
+
+describe('a Redis that may evict keys (R9)', () => {
+  let h: WorkerHarness | undefined;
+  let redis: RedisServerHandle | undefined;
+
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+    await redis?.stop();
+    redis = undefined;
+  });
+
+  it('is refused by the worker with the setting to fix', async () => {
+    redis = await startTestRedis({ extraArgs: ['--maxmemory-policy', 'allkeys-lru'] });
+    h = await createWorkerHarness({ REDIS_URL: redis.url });
+
+    const starting = h.startWorker();
+
+    await expect(starting).rejects.toThrow(/maxmemory-policy is "allkeys-lru"; trainyard needs "noeviction"/);
+  });
+});
