@@ -240,10 +240,13 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
       },
     };
     runs.register(jobId, run);
+    // The wall-clock limit covers the whole job: training time of earlier attempts (kept in the
+    // checkpoint) counts, so repeated crashes cannot stretch a job past it.
+    const timeoutMs = Math.max(0, config.MAX_JOB_SECONDS * 1000 - (checkpoint?.meta.elapsedMs ?? 0));
     const timeout = setTimeout(() => {
       timedOut = true;
       void thread.terminate();
-    }, config.MAX_JOB_SECONDS * 1000);
+    }, timeoutMs);
 
     // Progress is buffered here and written in one round trip per flush interval.
     let pendingPoints: StoredCurvePoint[] = [];
