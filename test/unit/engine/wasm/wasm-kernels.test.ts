@@ -308,6 +308,31 @@ describe('wasm kernels fallback', () => {
 });
 
 describe('WasmKernels activations', () => {
+  it('float32 sigmoid (vector exp) is within 2 ulp over [−87, 87] and keeps NaN, limits and ½', () => {
+    const n = 100_001;
+    const k = createWasmKernels('wasm-simd', 'float32');
+    const [z, b, a] = k.allocate([n + 7, n + 7, n + 7]);
+    for (let i = 0; i < n; i++) z[i] = -87 + (174 * i) / (n - 1);
+    z.set([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, 200, -200, -0], n);
+    const zs = Float64Array.from(z);
+
+    k.biasActivation(z, b, a, 1, n + 7, 'sigmoid');
+
+    for (let i = 0; i < n; i++) {
+      const want = Math.fround(1 / (1 + Math.exp(-zs[i])));
+      if (want < 2 ** -126) continue;
+      expect(Math.abs(a[i] - want)).toBeLessThanOrEqual(2 * want * 2 ** -23);
+    }
+    const [nan, inf, negInf, zero, big, negBig, negZero] = a.subarray(n);
+    expect(nan).toBeNaN();
+    expect(inf).toBe(1);
+    expect(negInf).toBeLessThan(1e-38);
+    expect(zero).toBe(0.5);
+    expect(big).toBe(1);
+    expect(negBig).toBeLessThan(1e-38);
+    expect(negZero).toBe(0.5);
+  });
+
   it('rejects an unknown activation, and softmax in activationBackward', () => {
     const k = createWasmKernels('wasm-simd', 'float64');
     const [z, b, a] = k.allocate([4, 2, 4]);
