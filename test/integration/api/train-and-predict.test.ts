@@ -53,6 +53,27 @@ describe('submit → train → result → predict (through a real worker)', () =
     expect(outputs[3]).toBeLessThan(0.2);
   });
 
+  it('trains the builtin iris dataset to high accuracy with softmax and cross_entropy', async () => {
+    const body = {
+      name: 'iris',
+      model: { inputSize: 4, layers: [{ units: 16, activation: 'relu' }, { units: 3, activation: 'softmax' }] },
+      loss: 'cross_entropy',
+      optimizer: { type: 'adam', learningRate: 0.02 },
+      training: { epochs: 300, batchSize: 16, seed: 1 },
+      data: { builtin: 'iris' },
+    };
+
+    const job = await waitForTerminal((await t.app.inject({ method: 'POST', url: '/v1/jobs', payload: body })).json().id);
+    const predicted = await t.app.inject({ method: 'POST', url: `/v1/jobs/${job.id}/predict`, payload: { inputs: [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]] } });
+
+    expect(job.status).toBe('completed');
+    expect(job.latest.accuracy).toBeGreaterThan(0.9);
+    const [setosa, virginica] = predicted.json().outputs;
+    expect(setosa[0]).toBeGreaterThan(0.8);
+    expect(virginica[2]).toBeGreaterThan(0.5);
+    expect(setosa.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
+  });
+
   it('warm-starts from a completed job (fromJob)', async () => {
     const base = xorSubmission();
     (base.training as any).epochs = 50;
