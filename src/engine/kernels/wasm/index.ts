@@ -81,6 +81,11 @@ const compiled = new Map<WasmVariant, WasmModule>();
 const POINTER = Symbol('wasmPointer');
 type WithPointer = { [POINTER]?: number };
 
+/** Stores `offset` under {@link POINTER}, non-enumerable so deep equality and copies ignore it. */
+function tagPointer(view: FloatArray, offset: number): void {
+  Object.defineProperty(view, POINTER, { value: offset, enumerable: false, writable: false, configurable: false });
+}
+
 /**
  * Whether `variant` can run here, and if not, why. Cheap after the first success (the compiled
  * module is kept); a failure is re-checked on every call, as flags may have been set since.
@@ -210,7 +215,7 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
     const views: A[] = [];
     for (const n of lengths) {
       const view = new View(buffer, this.top, n);
-      (view as WithPointer)[POINTER] = this.top;
+      tagPointer(view, this.top);
       views.push(view);
       this.top += alignUp(n * size);
     }
@@ -271,7 +276,7 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
     const offset = x.byteOffset;
     if (offset < RESERVED_BYTES) throw new Error(`${this.name}: an array not allocated by this kernel set was passed to a kernel`);
     // A subarray (the engine's W and b views into θ): remember its offset too; they are long-lived.
-    (x as WithPointer)[POINTER] = offset;
+    if (Object.isExtensible(x)) tagPointer(x, offset);
     return offset;
   }
 }

@@ -341,3 +341,17 @@ describe('WasmKernels activations', () => {
     expect(() => k.activationBackward(z, z, a, 4, 'softmax' as 'linear')).toThrow(/unknown activation/);
   });
 });
+
+describe('WasmKernels views', () => {
+  it('deep-equal plain typed arrays with the same contents', () => {
+    const k = createWasmKernels('wasm-simd', 'float32');
+    const [a, b, c] = k.allocate([4, 4, 4]);
+    a.set([1, 2, 3, 4]);
+    b.set([1, 0, 0, 1]);
+
+    k.matMul(a, b, c, 2, 2, 2);
+
+    expect(c).toEqual(new Float32Array([1, 2, 3, 4]));
+    expect(Object.keys(c)).toEqual(['0', '1', '2', '3']);
+  });
+});
