@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { JobView } from '../contract/job-schema.js';
 import type { JobRecord } from '../store/job-store.js';
+import { computeLiveStatus } from './observability/live-status.js';
 
 /** The links of a job. */
 export function jobLinks(id: string): { self: string; metrics: string; result: string; events: string } {
@@ -12,9 +13,13 @@ function finite(value: number | null): number | null {
   return value !== null && Number.isFinite(value) ? value : null;
 }
 
-/** A job record as GET /v1/jobs/{id} answers it. */
-export function toJobView(record: JobRecord): Static<typeof JobView> {
+/**
+ * A job record as GET /v1/jobs/{id} answers it.
+ * @param stalledHeartbeatMs `STALLED_HEARTBEAT_MS`: a running job silent for longer is `stalled`.
+ */
+export function toJobView(record: JobRecord, stalledHeartbeatMs: number): Static<typeof JobView> {
   const fraction = record.epochs > 0 ? Math.min(1, record.epoch / record.epochs) : 0;
+  const live = computeLiveStatus(record, { stalledHeartbeatMs });
   return {
     id: record.id,
     name: record.name,
@@ -22,7 +27,7 @@ export function toJobView(record: JobRecord): Static<typeof JobView> {
     createdAt: record.createdAt,
     startedAt: record.startedAt,
     finishedAt: record.finishedAt,
-    progress: { epoch: record.epoch, epochs: record.epochs, fraction },
+    progress: { epoch: record.epoch, epochs: record.epochs, fraction, samplesPerSecond: live.samplesPerSecond, etaSeconds: live.etaSeconds },
     latest: { epoch: record.epoch, loss: finite(record.loss), valLoss: finite(record.valLoss), accuracy: finite(record.accuracy) },
     seed: record.seed,
     attempts: record.attempts,
@@ -32,6 +37,7 @@ export function toJobView(record: JobRecord): Static<typeof JobView> {
     samplesPerSecond: record.samplesPerSecond,
     epochsPerSecond: record.epochsPerSecond,
     cancelRequested: record.cancelRequested,
+    stalled: live.stalled,
     links: jobLinks(record.id),
   };
 }

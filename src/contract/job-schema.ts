@@ -133,7 +133,13 @@ export const JobView = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   startedAt: Nullable(Type.String({ format: 'date-time' })),
   finishedAt: Nullable(Type.String({ format: 'date-time' })),
-  progress: Type.Object({ epoch: Type.Integer(), epochs: Type.Integer(), fraction: Type.Number() }),
+  progress: Type.Object({
+    epoch: Type.Integer(),
+    epochs: Type.Integer(),
+    fraction: Type.Number(),
+    samplesPerSecond: Nullable(Type.Number({ description: 'training samples per second of the latest attempt' })),
+    etaSeconds: Nullable(Type.Number({ description: 'seconds to the last epoch at the current pace' })),
+  }),
   latest: Type.Object({
     epoch: Type.Integer(),
     loss: Nullable(Type.Number()),
@@ -148,6 +154,8 @@ export const JobView = Type.Object({
   samplesPerSecond: Nullable(Type.Number()),
   epochsPerSecond: Nullable(Type.Number()),
   cancelRequested: Type.Boolean(),
+  /** `true` when running but without a heartbeat for `STALLED_HEARTBEAT_MS`. */
+  stalled: Type.Boolean(),
   links: JobLinks,
 });
 export type JobViewType = Static<typeof JobView>;

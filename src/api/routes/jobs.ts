@@ -14,6 +14,7 @@ import type { ApiDeps } from '../deps.js';
 import { IdParams, problemResponses, SECURITY } from '../schemas/common.js';
 import { submitJob } from '../submit-job.js';
 import { jobLinks, toJobView } from '../views.js';
+import { downsampleMinMax } from '../observability/downsample.js';
 
 function etagOf(value: unknown): string {
   return `"${createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 27)}"`;
@@ -70,7 +71,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
   }, async (request) => {
     const { status, limit = 20, cursor } = request.query as { status?: JobStatus; limit?: number; cursor?: string };
     const page = await jobStore.listJobs(request.tenant, { status, limit, cursor: cursor ?? null });
-    return { items: page.items.map(toJobView), nextCursor: page.nextCursor };
+    return { items: page.items.map((item) => toJobView(item, config.STALLED_HEARTBEAT_MS)), nextCursor: page.nextCursor };
   });
 
   app.get('/jobs/:id', {
@@ -82,7 +83,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
       response: { 200: JobView, 304: Type.Null({ description: 'Not modified' }), ...problemResponses(404) },
     },
   }, async (request, reply) => {
-    const view = toJobView(await jobStore.getTenantJob(request.tenant, request.params.id));
+    const view = toJobView(await jobStore.getTenantJob(request.tenant, request.params.id), config.STALLED_HEARTBEAT_MS);
     const etag = etagOf(view);
     reply.header('etag', etag).header('cache-control', 'no-cache');
     if (matchesEtag(request.headers['if-none-match'], etag)) return (reply as FastifyReply).code(304).send();
@@ -95,13 +96,17 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
       summary: 'The loss curve: points with epoch > since, oldest first',
       security: SECURITY,
       params: IdParams,
-      querystring: Type.Object({ since: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }, { additionalProperties: false }),
+      querystring: Type.Object({
+        since: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+        maxPoints: Type.Optional(Type.Integer({ minimum: 4, maximum: 100_000, description: 'at most this many points: min and max of each bucket are kept' })),
+      }, { additionalProperties: false }),
       response: { 200: CurveView, ...problemResponses(400, 404) },
     },
   }, async (request) => {
     const record = await jobStore.getTenantJob(request.tenant, request.params.id);
     const page = await metricsStore.readCurve(record.id, request.query.since ?? 0);
-    return { jobId: record.id, status: record.status, points: page.points, next: page.next };
+    const points = request.query.maxPoints === undefined ? page.points : downsampleMinMax(page.points, request.query.maxPoints);
+    return { jobId: record.id, status: record.status, points, next: page.next };
   });
 
   app.get('/jobs/:id/result', {
@@ -144,7 +149,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
     if (outcome === 'finished') throw new ConflictError(`The job has already finished (${record.status}).`);
     const updated = await jobStore.getTenantJob(request.tenant, record.id);
     request.log.info({ jobId: record.id, outcome }, 'job cancel');
-    return reply.code(outcome === 'cancelled' ? 200 : 202).send(toJobView(updated));
+    return reply.code(outcome === 'cancelled' ? 200 : 202).send(toJobView(updated, config.STALLED_HEARTBEAT_MS));
   });
 
   app.delete('/jobs/:id', {
