@@ -78,13 +78,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     // Reconnection is automatic; errors are only reported.
     connection.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
   }
-  try {
-    await assertNoEviction(storeConnection, log);
-  } catch (err) {
-    await Promise.all([storeConnection, bullConnection, subscriber].map((connection) => closeConnection(connection)));
-    throw err;
-  }
-
   const pool = new ThreadPool({
     size: config.WORKER_CONCURRENCY,
     entry: THREAD_ENTRY,
@@ -95,7 +88,17 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     },
     log,
   });
-  await pool.start();
+  // Threads load while the Redis check waits for Redis (a worker may start before Redis does).
+  const poolStarted = pool.start();
+  try {
+    await assertNoEviction(storeConnection, log);
+    await poolStarted;
+  } catch (err) {
+    await poolStarted.catch(() => undefined);
+    await pool.close();
+    await Promise.all([storeConnection, bullConnection, subscriber].map((connection) => closeConnection(connection)));
+    throw err;
+  }
 
   const runs = new RunRegistry();
   const jobs = createJobStore({ redis: storeConnection, config });
@@ -196,7 +199,16 @@ async function main(): Promise<void> {
     telemetry = metricsServer;
     log.info({ url: metricsServer.url }, 'worker metrics listening');
   }
+  // A signal while still starting (e.g. waiting for Redis): nothing runs yet, exit at once.
+  const early = (signal: NodeJS.Signals): void => {
+    log.info({ signal }, 'stopped while starting');
+    process.exit(0);
+  };
+  process.once('SIGTERM', early);
+  process.once('SIGINT', early);
   const handle = await startWorker({ config, log, ...(telemetry ? { telemetry } : {}) });
+  process.off('SIGTERM', early);
+  process.off('SIGINT', early);
   busyThreads = () => handle.pool.busy;
   const shutdown = (signal: NodeJS.Signals): void => {
     log.info({ signal }, 'shutting down');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RedisServerHandle } from '../../../src/embedded-redis.js';
+import { findFreePort, type RedisServerHandle } from '../../../src/embedded-redis.js';
 import { startTestRedis } from '../../helpers/redis-server.js';
 import { createWorkerHarness, mediumJob, type WorkerHarness } from './harness.js';
 
@@ -59,5 +59,38 @@ describe('a Redis that may evict keys (R9)', () => {
     const starting = h.startWorker();
 
     await expect(starting).rejects.toThrow(/maxmemory-policy is "allkeys-lru"; trainyard needs "noeviction"/);
+  });
+});
+
+describe('a worker started before Redis (R3)', () => {
+  let h: WorkerHarness | undefined;
+  let redis: RedisServerHandle | undefined;
+
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+    await redis?.stop();
+    redis = undefined;
+  });
+
+  it('waits for Redis, then processes jobs within seconds of Redis starting', async () => {
+    const port = await findFreePort();
+    h = await createWorkerHarness({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    const starting = h.startWorker();
+    await new Promise((r) => setTimeout(r, 1_500));
+
+    redis = await startTestRedis({ port });
+    const redisUpAt = Date.now();
+    await starting;
+    let jobId: string | undefined;
+    while (!jobId) {
+      // The test's fail-fast producer may still be reconnecting.
+      jobId = await h.submit().catch(() => undefined);
+      if (!jobId) await new Promise((r) => setTimeout(r, 100));
+    }
+    const record = await h.waitForStatus(jobId, ['completed', 'failed']);
+
+    expect(record.status).toBe('completed');
+    expect(Date.now() - redisUpAt).toBeLessThan(5_000);
   });
 });
