@@ -69,6 +69,28 @@ const LEAKY_SLOPE = 0.01;
   return f32x4.mul(p, scale);
 }
 
+/**
+ * `tanh x` for four f32 lanes (Cephes `tanhf`): an odd polynomial below |x| = 0.625, else
+ * `1 − 2/(e^(2|x|) + 1)` with the sign of x; within 2 ulp. NaN stays NaN, ±∞ gives ±1.
+ */
+// @ts-ignore: decorator
+@inline function tanhF32x4(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  // |x| < 0.625: tanh x ≈ x + x·x²·P(x²)
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(x, f32x4.mul(f32x4.mul(x, z), p));
+  // otherwise: tanh |x| = 1 − 2/(e^(2|x|) + 1), then the sign bit of x
+  const e = expF32x4(f32x4.add(ax, ax));
+  const large = f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
+  const signed = v128.or(large, v128.and(x, i32x4.splat(0x80000000)));
+  return v128.bitselect(small, signed, f32x4.lt(ax, f32x4.splat(0.625)));
+}
+
 // ---------------------------------------------------------------------------------------------
 // products
 
@@ -341,6 +363,13 @@ const LEAKY_SLOPE = 0.01;
       store<T>(out + o, <T>(1.0 / (1.0 + Math.exp(-<f64>load<T>(z + o)))));
     }
   } else if (act == ACT_TANH) {
+    // float32 four lanes at a time with tanhF32x4; float64, and float32's tail, in f64.
+    if (sizeof<T>() == 4) {
+      for (; j + L <= cols; j += L) {
+        const o = <usize>j * S;
+        v128.store(out + o, tanhF32x4(v128.load(z + o)));
+      }
+    }
     for (; j < cols; j++) {
       const o = <usize>j * S;
       store<T>(out + o, <T>Math.tanh(<f64>load<T>(z + o)));

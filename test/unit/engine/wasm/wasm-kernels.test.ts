@@ -308,6 +308,23 @@ describe('wasm kernels fallback', () => {
 });
 
 describe('WasmKernels activations', () => {
+  it('float32 tanh (vector polynomial and exp) is within 2 ulp from 1e−6 to 50 and keeps NaN, ±1', () => {
+    const n = 100_000;
+    const k = createWasmKernels('wasm-simd', 'float32');
+    const [z, b, a] = k.allocate([n + 4, n + 4, n + 4]);
+    for (let i = 0; i < n; i++) z[i] = (i % 2 ? -1 : 1) * (i < n / 2 ? 1e-6 * 10 ** ((12 * i) / n) : (100 * (i - n / 2)) / n);
+    z.set([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0], n);
+    const zs = Float64Array.from(z);
+
+    k.biasActivation(z, b, a, 1, n + 4, 'tanh');
+
+    for (let i = 0; i < n; i++) {
+      const want = Math.fround(Math.tanh(zs[i]));
+      expect(Math.abs(a[i] - want)).toBeLessThanOrEqual(2 * Math.abs(want) * 2 ** -23 + 1e-45);
+    }
+    expect(Array.from(a.subarray(n))).toEqual([Number.NaN, 1, -1, 0]);
+  });
+
   it('float32 sigmoid (vector exp) is within 2 ulp over [−87, 87] and keeps NaN, limits and ½', () => {
     const n = 100_001;
     const k = createWasmKernels('wasm-simd', 'float32');
