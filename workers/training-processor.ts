@@ -460,6 +460,13 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
         await deps.metrics.appendPoints(jobId, [marker]).catch(() => {});
         return fail(failure('diverged', error.message, error.epoch));
       }
+      if (error.code === 'invalid_data' && checkpoint && /checkpoint/i.test(error.message)) {
+        // A checkpoint this engine cannot read (e.g. written by another engine version): drop
+        // it and let BullMQ retry the job from the start rather than fail it.
+        log.warn({ message: error.message }, 'checkpoint unusable; the job restarts from scratch');
+        await deps.checkpoints.delete(jobId);
+        throw new Error(`unusable checkpoint: ${error.message}`);
+      }
       if (error.code === 'invalid_data') return fail(failure('invalid_data', error.message));
       log.error({ error }, 'training thread reported an unexpected error');
       return fail(failure('internal', 'training failed with an internal error'));

@@ -214,3 +214,25 @@ describe('training worker', () => {
     expect(await resultHash(h, jobId)).toBe(referenceHash);
   });
 });
+
+describe('training worker with an unusable checkpoint', () => {
+  let h: WorkerHarness | undefined;
+
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('drops the checkpoint and retrains from the start instead of failing the job', async () => {
+    h = await createWorkerHarness();
+    const jobId = await h.submit();
+    await h.checkpoints.save(jobId, new Uint8Array(64).fill(7), { epoch: 3, batch: 0, step: 3, elapsedMs: 10 });
+
+    await h.startWorker();
+    const record = await h.waitForStatus(jobId, ['completed', 'failed']);
+
+    expect(record.status).toBe('completed');
+    expect(record.attempts).toBe(2);
+    expect((await h.jobs.getResult(jobId))!.metrics.epochsRun).toBe(500);
+  });
+});
