@@ -108,6 +108,10 @@ describe.skipIf(!haveChromium)(`dashboard in ${CHROMIUM} (skipped when it is not
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
 
+    await page.locator('#log-scale').check();
+    await expect.poll(plotted, { timeout: 5_000 }).toBe(EPOCHS);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-log-scale.png'), fullPage: true });
+
     expect(early).toBeGreaterThan(0);
     expect(later).toBeGreaterThan(early);
     expect(await page.locator('#chart canvas').count()).toBeGreaterThan(0);
