@@ -145,6 +145,8 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
       return await train(job, token, record, log, lease);
     } catch (err) {
       const name = (err as Error)?.name;
+      // A lost lock means another worker owns the job now: never touch its record from here.
+      if (name === 'LockLostError') throw err;
       const final = name !== 'UnrecoverableError' && name !== 'DelayedError' && name !== 'WaitingError' && job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (final) {
         // The last attempt of a retryable failure: the job record must still reach a final state.
@@ -421,7 +423,9 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     async function settle(result: RunEnd): Promise<TrainingJobResult> {
       if (abandoned) {
         log.warn('run abandoned: the job’s lock was lost or the job is no longer running here');
-        throw new Error('lock lost: another worker owns this job now');
+        const lost = new Error('lock lost: another worker owns this job now');
+        lost.name = 'LockLostError';
+        throw lost;
       }
       if (result.kind === 'died') {
         if (cancelled) return finishCancelled();
