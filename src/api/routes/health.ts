@@ -21,6 +21,8 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
 /** `/healthz` (liveness: the process answers) and `/readyz` (Redis, queue, noeviction). */
 export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   app.get('/healthz', {
+    // Liveness stays answerable under load: under-pressure's 503 is for the work routes.
+    config: { pressureHandler: () => undefined },
     schema: { tags: ['health'], summary: 'Liveness', response: { 200: Type.Object({ status: Type.String() }) } },
   }, async () => ({ status: 'ok' }));
 
