@@ -86,6 +86,7 @@ describe('tenant isolation (T1)', () => {
       { method: 'GET', url: `/v1/jobs/${id}/metrics` },
       { method: 'GET', url: `/v1/jobs/${id}/result` },
       { method: 'GET', url: `/v1/jobs/${id}/loss.svg` },
+      { method: 'GET', url: `/v1/jobs/${id}/events` },
       { method: 'POST', url: `/v1/jobs/${id}/cancel` },
       { method: 'POST', url: `/v1/jobs/${id}/predict`, payload: { inputs: [[0, 1]] } },
       { method: 'DELETE', url: `/v1/jobs/${id}` },
