@@ -119,6 +119,21 @@ for (const variant of VARIANTS) {
         });
       }
 
+      it('keeps long products right (21×4001×9)', () => {
+        const random = createRandom(31);
+        const wasm = createWasmKernels(variant, precision);
+        const [m, k, n] = [21, 4001, 9];
+
+        for (const op of ['matMul', 'matMulTransA', 'matMulTransB'] as const) {
+          const { w, t } = twin(wasm, ts, [m * k, k * n, m * n], random);
+          wasm[op](w[0], w[1], w[2], m, k, n);
+          ts[op](t[0], t[1], t[2], m, k, n);
+
+          const bound = productBound(absProduct(t[0], t[1], m, k, n, op === 'matMulTransA', op === 'matMulTransB'), k, precision);
+          expectClose(w[2], t[2], bound);
+        }
+      });
+
       for (const activation of ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'softmax'] as Activation[]) {
         it(`biasActivation ${activation} matches the ts kernel`, () => {
           const random = createRandom(activation.length);
