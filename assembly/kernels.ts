@@ -7,6 +7,11 @@
  * that `src/engine/kernels/wasm/index.ts` hands out — and element counts. Matrices are row-major.
  * Semantics follow `Kernels` in `src/engine/types.ts`; summation orders are fixed (no threads,
  * no data-dependent order) so the same inputs give bit-identical outputs run after run.
+ *
+ * Precision: float32 products accumulate in f32 (as XNNPACK and TF.js-wasm do); float32 sigmoid
+ * and tanh use 4-lane Cephes approximations (≤ 2 ulp); softmax, and every float64 transcendental,
+ * use f64 `Math.exp`/`Math.tanh`. Float64 sums, bias, activations, sumRows and Adam perform the
+ * same operations in the same order as the TypeScript kernels.
  */
 
 /** Activation codes shared with `src/engine/kernels/wasm/index.ts`. */
