@@ -10,8 +10,9 @@
  *
  * Precision: float32 products accumulate in f32 (as XNNPACK and TF.js-wasm do); float32 sigmoid
  * and tanh use 4-lane Cephes approximations (≤ 2 ulp); softmax, and every float64 transcendental,
- * use f64 `Math.exp`/`Math.tanh`. Float64 sums, bias, activations, sumRows and Adam perform the
- * same operations in the same order as the TypeScript kernels.
+ * use f64 `Math.exp`/`Math.tanh` (AssemblyScript's, within an ulp of V8's). Float64 bias,
+ * relu/leaky_relu, their derivatives, sumRows and Adam give the TypeScript kernels' bits exactly;
+ * products differ from them only in summation order.
  */
 
 /** Activation codes shared with `src/engine/kernels/wasm/index.ts`. */
