@@ -15,6 +15,11 @@ export interface ActiveRun {
 export class RunRegistry {
   private readonly runs = new Map<string, ActiveRun>();
   private closing = false;
+  private markClosed!: () => void;
+  /** Resolves when {@link handBackAll} is called. */
+  readonly closed: Promise<void> = new Promise((resolveClosed) => {
+    this.markClosed = resolveClosed;
+  });
 
   /** `true` once {@link handBackAll} was called: new jobs are handed back without training. */
   get isClosing(): boolean {
@@ -52,6 +57,7 @@ export class RunRegistry {
   /** Asks every run to checkpoint and hand its job back; later runs do so at once. */
   handBackAll(): void {
     this.closing = true;
+    this.markClosed();
     for (const run of this.runs.values()) run.handBack();
   }
 }

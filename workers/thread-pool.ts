@@ -141,7 +141,7 @@ export class ThreadPool {
   private readonly options: ThreadPoolOptions;
   private readonly threads = new Set<TrainingThread>();
   private readonly idle: TrainingThread[] = [];
-  private readonly waiting: Array<(thread: TrainingThread) => void> = [];
+  private readonly waiting: Array<{ resolve: (thread: TrainingThread) => void; reject: (err: Error) => void }> = [];
   private nextId = 1;
   private closed = false;
 
@@ -169,15 +169,37 @@ export class ThreadPool {
     return busy;
   }
 
-  /** Takes a ready thread, waiting for one when all are busy or starting. */
-  acquire(): Promise<TrainingThread> {
+  /**
+   * Takes a ready thread, waiting for one when all are busy or starting.
+   * @param timeoutMs - give up after this long (a thread that cannot be started again must not
+   *   hold a job forever). @defaultValue 60000
+   * @throws Error when the pool is closed or no thread became ready in time.
+   */
+  acquire(timeoutMs = 60_000): Promise<TrainingThread> {
     if (this.closed) return Promise.reject(new Error('the thread pool is closed'));
     const thread = this.idle.shift();
     if (thread) {
       thread.busy = true;
       return Promise.resolve(thread);
     }
-    return new Promise((resolveThread) => this.waiting.push(resolveThread));
+    return new Promise((resolveThread, rejectThread) => {
+      const waiter = {
+        resolve: (ready: TrainingThread): void => {
+          clearTimeout(timer);
+          resolveThread(ready);
+        },
+        reject: (err: Error): void => {
+          clearTimeout(timer);
+          rejectThread(err);
+        },
+      };
+      const timer = setTimeout(() => {
+        const index = this.waiting.indexOf(waiter);
+        if (index >= 0) this.waiting.splice(index, 1);
+        rejectThread(new Error(`no training thread became ready within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting.push(waiter);
+    });
   }
 
   /** Gives a thread back after a job; a dead one is replaced instead. */
@@ -200,6 +222,7 @@ export class ThreadPool {
   /** Terminates every thread. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new Error('the thread pool is closed'));
     const all = [...this.threads];
     this.threads.clear();
     this.idle.length = 0;
@@ -211,7 +234,7 @@ export class ThreadPool {
     const waiter = this.waiting.shift();
     if (waiter) {
       thread.busy = true;
-      waiter(thread);
+      waiter.resolve(thread);
     } else {
       this.idle.push(thread);
     }

@@ -214,7 +214,18 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     let timedOut = false;
     let terminateTimer: NodeJS.Timeout | undefined;
 
-    const thread = await deps.pool.acquire();
+    // Normally a thread is idle at once (one per BullMQ slot); one being replaced is awaited,
+    // but not past a shutdown.
+    const acquiring = deps.pool.acquire();
+    const acquired = await Promise.race([acquiring, runs.closed.then(() => null)]);
+    if (acquired === null) {
+      void acquiring.then((late) => deps.pool.release(late), () => undefined);
+      await job.moveToWait(token);
+      countOutcome('handed_back');
+      log.info('job handed back to the queue before it started');
+      throw new WaitingError();
+    }
+    const thread = acquired;
     const terminateLater = (ms: number): void => {
       if (terminateTimer) return;
       terminateTimer = setTimeout(() => void thread.terminate(), ms);
