@@ -29,6 +29,7 @@ export const VARIABLES = {
   LOG_LEVEL: { kind: 'string', fallback: 'info', doc: 'pino level: fatal, error, warn, info, debug, trace, silent' },
   LOG_PRETTY: { kind: 'bool', fallback: false, doc: 'human-readable logs instead of JSON lines' },
   TRAINYARD_API_KEYS: { kind: 'string', fallback: undefined, doc: '`tenant:key,tenant:key`; unset turns auth off (one tenant, `default`)' },
+  TRAINYARD_API_KEYS_FILE: { kind: 'string', fallback: undefined, doc: 'file of `tenant:key` lines, re-read every 10 s (revoke by removing a line); turns auth on' },
   TRAINYARD_ADMIN_KEY: { kind: 'string', fallback: undefined, doc: 'key for `/admin/queues`; unset disables it' },
   WORKER_CONCURRENCY: { kind: 'int', fallback: cpus().length || 1, min: 1, max: 256, doc: 'training threads per worker process' },
   INFERENCE_THREADS: { kind: 'int', fallback: 1, min: 1, max: 64, doc: 'threads of the API inference pool for /predict' },

@@ -14,7 +14,7 @@ import { createDatasetStore } from '../store/dataset-store.js';
 import { createJobStore } from '../store/job-store.js';
 import { createMetricsStore } from '../store/metrics-store.js';
 import type { ApiDeps } from './deps.js';
-import { createAuthenticate } from './plugins/auth.js';
+import { createAuthenticate, isAuthEnabled } from './plugins/auth.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { registerProblemHandlers } from './problem.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -59,6 +59,8 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9-]{8,64}$/;
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
   const log = options.log ?? createLogger(config);
+  // First: a bad keys file fails the start before any connection is opened.
+  const authenticate = createAuthenticate(config, log);
   const ownsRedis = options.redis === undefined;
   const redis = options.redis ?? createProducerConnection(config);
   // Reads get their own connection: a write stuck behind CLIENT PAUSE WRITE or a full memory
@@ -81,7 +83,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // The API only reads curves.
   const metricsStore = createMetricsStore({ redis: readRedis, config });
   const trainingQueue = createTrainingQueue({ connection: redis, config, jobStore });
-  const authenticate = createAuthenticate(config);
   const deps: ApiDeps = { config, log, redis, jobStore, datasetStore, metricsStore, trainingQueue, inference, authenticate };
 
   const app = Fastify({
@@ -103,13 +104,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
 
-  if (!config.authEnabled) log.warn('TRAINYARD_API_KEYS is unset: authentication is off and every request is tenant "default"');
+  if (!isAuthEnabled(config)) log.warn('TRAINYARD_API_KEYS is unset: authentication is off and every request is tenant "default"');
 
   app.decorateRequest('tenant', '');
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onClose', async () => {
+    authenticate.close?.();
     await trainingQueue.close().catch(() => undefined);
     if (ownsInference) await inference.close();
     if (ownsRedis) await closeConnection(redis);

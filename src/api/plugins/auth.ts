@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { UnauthorizedError } from '../../errors.js';
 
@@ -10,30 +12,95 @@ declare module 'fastify' {
   }
 }
 
-/** The tenant every request belongs to when `TRAINYARD_API_KEYS` is unset. */
+/** The tenant every request belongs to when no API keys are configured. */
 export const DEFAULT_TENANT = 'default';
 
-/** An `onRequest` hook that sets `request.tenant` or throws 401. */
-export type Authenticate = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+/** How often `TRAINYARD_API_KEYS_FILE` is checked for changes: a removed key stops working within this. */
+export const KEYS_FILE_POLL_MS = 10_000;
+
+/** An `onRequest` hook that sets `request.tenant` or throws 401; `close()` stops watching the keys file. */
+export type Authenticate = ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) & { close?: () => void };
+
+interface KeyEntry {
+  tenant: string;
+  digest: Buffer;
+}
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+const TENANT_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
 /**
- * Builds the authentication hook from `config.apiKeys`. Keys are kept only as SHA-256 digests
- * and a presented key is compared with every one of them with `timingSafeEqual` (equal-length
- * digests, so neither the key's length nor which tenant matched shows in the timing). Every
- * failure answers the same 401 body. With auth off every request is tenant `default`.
+ * Parses a keys file: `tenant:key` entries separated by newlines or commas; `#` starts a
+ * comment. Only digests are kept.
+ * @throws Error naming the bad entry by number (never echoing key material).
  */
-export function createAuthenticate(config: Pick<Config, 'apiKeys' | 'authEnabled'>): Authenticate {
-  const entries = config.apiKeys.map(({ tenant, key }) => ({ tenant, digest: digest(key) }));
-  if (!config.authEnabled) {
+export function parseKeysFile(text: string): KeyEntry[] {
+  const entries: KeyEntry[] = [];
+  const items = text.split('\n').map((line) => line.replace(/#.*$/, '')).join(',').split(',').map((item) => item.trim()).filter(Boolean);
+  items.forEach((item, index) => {
+    const colon = item.indexOf(':');
+    const tenant = item.slice(0, colon).trim();
+    const key = item.slice(colon + 1).trim();
+    if (colon < 1 || !TENANT_PATTERN.test(tenant) || key.length < 8) {
+      throw new Error(`TRAINYARD_API_KEYS_FILE entry ${index + 1} must be tenant:key with a key of at least 8 characters`);
+    }
+    entries.push({ tenant, digest: digest(key) });
+  });
+  return entries;
+}
+
+/** `true` when requests must carry an API key (`TRAINYARD_API_KEYS` or `TRAINYARD_API_KEYS_FILE`). */
+export function isAuthEnabled(config: Pick<Config, 'authEnabled' | 'TRAINYARD_API_KEYS_FILE'>): boolean {
+  return config.authEnabled || Boolean(config.TRAINYARD_API_KEYS_FILE);
+}
+
+/**
+ * Builds the authentication hook from `TRAINYARD_API_KEYS` (and `TRAINYARD_API_KEYS_FILE`,
+ * re-read when it changes, so a removed key is refused within {@link KEYS_FILE_POLL_MS}). Keys
+ * are kept only as SHA-256 digests and a presented key is compared with every one of them with
+ * `timingSafeEqual` (equal-length digests, so neither the key's length nor which tenant matched
+ * shows in the timing). Every failure answers the same 401 body. With no keys configured every
+ * request is tenant `default`.
+ * @param options.pollMs how often the keys file is checked. @defaultValue {@link KEYS_FILE_POLL_MS}
+ * @throws Error when the keys file cannot be read or parsed at start.
+ */
+export function createAuthenticate(
+  config: Pick<Config, 'apiKeys' | 'authEnabled' | 'TRAINYARD_API_KEYS_FILE'>,
+  log?: Pick<Logger, 'warn' | 'info'>,
+  options: { pollMs?: number } = {},
+): Authenticate {
+  if (!isAuthEnabled(config)) {
     return async (request) => {
       request.tenant = DEFAULT_TENANT;
     };
   }
-  return async (request) => {
+  const fromEnv: KeyEntry[] = config.apiKeys.map(({ tenant, key }) => ({ tenant, digest: digest(key) }));
+  let entries = fromEnv;
+  let timer: NodeJS.Timeout | undefined;
+  const file = config.TRAINYARD_API_KEYS_FILE;
+  if (file) {
+    let stamp = '';
+    const load = (initial: boolean): void => {
+      try {
+        const stat = statSync(file);
+        const next = `${stat.mtimeMs}:${stat.size}`;
+        if (next === stamp) return;
+        entries = [...fromEnv, ...parseKeysFile(readFileSync(file, 'utf8'))];
+        stamp = next;
+        if (!initial) log?.info({ keys: entries.length }, 'api keys reloaded');
+      } catch (error) {
+        if (initial) throw error;
+        log?.warn({ err: { message: (error as Error).message } }, 'api keys file unreadable; keeping the previous keys');
+      }
+    };
+    load(true);
+    timer = setInterval(() => load(false), options.pollMs ?? KEYS_FILE_POLL_MS);
+    timer.unref();
+  }
+  const authenticate: Authenticate = async (request) => {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(header) : null;
     // Hash even a missing key, so every failure takes the same path.
@@ -45,4 +112,6 @@ export function createAuthenticate(config: Pick<Config, 'apiKeys' | 'authEnabled
     if (tenant === null) throw new UnauthorizedError();
     request.tenant = tenant;
   };
+  authenticate.close = () => clearInterval(timer);
+  return authenticate;
 }
