@@ -90,7 +90,12 @@ export async function submitJob(deps: ApiDeps, tenant: string, body: JobSubmissi
     const earlier = await jobStore.reserveIdempotencyKey(tenant, keyDigest, { bodyDigest, jobId: id }, IDEMPOTENCY_TTL_SECONDS);
     if (earlier !== null) {
       if (earlier.bodyDigest !== bodyDigest) throw new ConflictError('This Idempotency-Key was used with a different body.');
-      const record = await jobStore.getJob(earlier.jobId);
+      // The first request may still be creating that job: give it a moment to appear.
+      let record = await jobStore.getJob(earlier.jobId);
+      for (let i = 0; record === null && i < 20; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        record = await jobStore.getJob(earlier.jobId);
+      }
       if (record !== null && record.tenant === tenant) return { record, created: false };
       // The earlier job is gone (deleted or expired): start afresh under the same key.
       await jobStore.releaseIdempotencyKey(tenant, keyDigest);

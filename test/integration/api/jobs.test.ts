@@ -190,6 +190,14 @@ describe('POST /v1/jobs', () => {
     expect(list.json().items).toHaveLength(1);
   });
 
+  it('creates one job for concurrent requests with the same Idempotency-Key', async () => {
+    const results = await Promise.all(Array.from({ length: 5 }, () => submit(xorSubmission(), { 'idempotency-key': 'race' })));
+
+    expect(results.map((r) => r.statusCode)).toEqual([202, 202, 202, 202, 202]);
+    expect(new Set(results.map((r) => r.json().id)).size).toBe(1);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/jobs' })).json().items).toHaveLength(1);
+  });
+
   it('rejects an Idempotency-Key over 128 characters', async () => {
     expectProblem(await submit(xorSubmission(), { 'idempotency-key': 'k'.repeat(129) }), 400, 'validation_failed');
   });
