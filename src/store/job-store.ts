@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { isTerminalStatus, type JobError, type JobSpec, type JobStatus, type ResultMetrics } from '../contract/job.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { createKeys, type Keys } from './keys.js';
 
 /** A job's record (the `…:rec` hash), as the API and workers read it. */
@@ -129,7 +129,7 @@ export interface JobStore {
   getResult(id: string): Promise<StoredResult | null>;
   /** Removes every key of the job and its index entries. @returns `false` when it did not exist. */
   deleteJob(id: string): Promise<boolean>;
-  /** A page of the tenant's jobs, newest first, optionally filtered by status. */
+  /** A page of the tenant's jobs, newest first, optionally filtered by status. @throws ValidationError for a malformed cursor. */
   listJobs(tenant: string, options: { limit: number; status?: JobStatus; cursor?: string | null }): Promise<JobPage>;
   /** Queued + running jobs of the tenant (drops index entries of jobs that finished or vanished). */
   countActiveJobs(tenant: string): Promise<number>;
@@ -398,7 +398,7 @@ export function createJobStore(options: {
       let max: string = '+inf';
       if (cursor) {
         const score = decodeCursor(cursor);
-        if (score === null) return { items: [], nextCursor: null };
+        if (score === null) throw new ValidationError('The cursor is not valid.', [{ path: '/querystring/cursor', message: 'must be a nextCursor from an earlier page' }]);
         max = `(${score}`;
       }
       const items: JobRecord[] = [];

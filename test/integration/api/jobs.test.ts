@@ -331,6 +331,7 @@ describe('GET /v1/jobs', () => {
     expect(cancelled.items.map((j: { id: string }) => j.id)).toEqual([ids[0]]);
     expect(expectProblem(tooMany, 400, 'validation_failed').errors[0].path).toBe('/querystring/limit');
     expectProblem(badStatus, 400, 'validation_failed');
+    expect(expectProblem(await t.app.inject({ method: 'GET', url: '/v1/jobs?cursor=nonsense' }), 400, 'validation_failed').errors[0].path).toBe('/querystring/cursor');
   });
 
   it('defaults to 20 items', async () => {
