@@ -335,8 +335,10 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     let checkpointWriterActive = false;
     const writeCheckpoint = async (snapshot: Omit<CheckpointMessage, 'type' | 'jobId'>): Promise<void> => {
       try {
-        // The curve points up to the snapshot go first: a run resumed from this checkpoint never
-        // re-trains those epochs, so points still buffered here would otherwise be lost.
+        // The curve points up to the snapshot go first (including a flush in flight): a run
+        // resumed from this checkpoint never re-trains those epochs, so points still buffered
+        // here would otherwise be lost.
+        await flushing;
         const points = pendingPoints;
         pendingPoints = [];
         try {
