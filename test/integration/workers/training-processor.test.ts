@@ -93,6 +93,29 @@ describe('training worker', () => {
     expect(curve.points.at(-1)).toMatchObject({ epoch: 5, diverged: true });
   });
 
+  it('fails a job whose loss really explodes (SGD, lr 10) as diverged, keeping no NaN in the curve (N1)', async () => {
+    h = await createWorkerHarness();
+    await h.startWorker();
+    const inputs = Array.from({ length: 16 }, (_, i) => [i * 10]);
+    const targets = inputs.map(([x]) => [3 * x]);
+
+    const jobId = await h.submit({
+      data: { inputs, targets },
+      model: { inputSize: 1, layers: [{ units: 1, activation: 'linear' }] },
+      optimizer: { type: 'sgd', learningRate: 10, momentum: 0, weightDecay: 0 },
+      training: { epochs: 50, batchSize: 4, precision: 'float64' },
+    });
+    const record = await h.waitForStatus(jobId, ['failed', 'completed']);
+    const curve = await h.metrics.readCurve(jobId, 0);
+
+    expect(record.status).toBe('failed');
+    expect(record.error?.code).toBe('diverged');
+    expect(record.error?.epoch).toBeGreaterThanOrEqual(1);
+    expect(curve.points.at(-1)).toMatchObject({ epoch: record.error?.epoch, diverged: true });
+    expect(curve.points.every((p) => !('loss' in p) || Number.isFinite(p.loss))).toBe(true);
+    expect((await h.queue.queue.getJob(jobId))!.attemptsMade).toBe(1);
+  });
+
   it('fails a job over MAX_JOB_SECONDS as timeout and frees its thread', async () => {
     h = await createWorkerHarness({ MAX_JOB_SECONDS: '1', WORKER_CONCURRENCY: '1' });
     const handle = await h.startWorker();
