@@ -78,9 +78,23 @@ export function toFieldProblems(errors: readonly AjvError[], context: string | u
 export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'MaxRetriesPerRequestError') return true;
+  // A transaction refused because one of its commands was (e.g. OOM with noeviction).
+  const previous = (error as { previousErrors?: unknown[] }).previousErrors;
+  if (/EXECABORT/.test(error.message) && Array.isArray(previous) && previous.some(isRedisUnavailable)) return true;
   return /Stream isn't writeable|Command timed out|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|OOM command not allowed|LOADING|MISCONF|READONLY|Reached the max retries/i.test(
     error.message,
   );
+}
+
+/**
+ * What is logged of an error: Redis client errors carry the failed command's arguments, which
+ * may hold a job's data or weights, so only the command's name is kept.
+ */
+export function loggableError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const command = (error as { command?: { name?: string } }).command;
+  if (command === undefined && !('previousErrors' in error)) return error;
+  return { type: error.name, message: error.message, command: command?.name, stack: error.stack };
 }
 
 /** Turns any thrown value into a problem (status, code, detail, errors). */
@@ -139,8 +153,9 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const problem = toProblem(error, request.id);
     if (problem.status >= 500) {
-      if (problem.code === 'unavailable') request.log.warn({ err: error }, 'request failed: unavailable');
-      else request.log.error({ err: error }, 'request failed');
+      const err = loggableError(error);
+      if (problem.code === 'unavailable') request.log.warn({ err }, 'request failed: unavailable');
+      else request.log.error({ err }, 'request failed');
     }
     let retryAfter = error instanceof AppError ? error.retryAfterSeconds : undefined;
     if (retryAfter === undefined && problem.status === 503) retryAfter = 1;

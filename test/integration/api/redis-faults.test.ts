@@ -20,9 +20,9 @@ afterEach(async () => {
 async function appOnOwnRedis(extraArgs: string[] = []) {
   server = await startTestRedis({ extraArgs: ['--maxmemory-policy', 'noeviction', ...extraArgs] });
   const config = loadConfig({
-    REDIS_URL: server.url, LOG_LEVEL: 'silent', RATE_LIMIT_ENABLED: 'false', MAX_EVENT_LOOP_DELAY_MS: '0', REDIS_COMMAND_TIMEOUT_MS: '1000',
+    REDIS_URL: server.url, LOG_LEVEL: 'silent', RATE_LIMIT_ENABLED: 'false', MAX_EVENT_LOOP_DELAY_MS: '0', REDIS_COMMAND_TIMEOUT_MS: '1000', TENANT_MAX_QUEUED: '1000',
   });
-  const app = await buildApp({ config, log: pino({ level: 'silent' }) });
+  const app = await buildApp({ config, log: pino({ level: process.env.DEBUG_LOG ? 'error' : 'silent' }) });
   await app.ready();
   const admin = new Redis(server.url, { maxRetriesPerRequest: 1 });
   admin.on('error', () => undefined);
@@ -82,6 +82,30 @@ describe('Redis faults', () => {
     expect(postMs).toBeLessThan(2000);
     expect(get.statusCode).toBe(200);
     expect(getMs).toBeLessThan(500);
+  });
+
+  it('answers 503 when Redis memory is full, evicts nothing and recovers (R8)', async () => {
+    const { app, admin } = await appOnOwnRedis();
+    const first = (await app.inject({ method: 'POST', url: '/v1/jobs', payload: xorSubmission() })).json().id;
+    const used = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
+    await admin.config('SET', 'maxmemory', String(used + 64 * 1024));
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 200 && !statuses.includes(503); i++) {
+      statuses.push((await app.inject({ method: 'POST', url: '/v1/jobs', payload: xorSubmission({ name: 'x'.repeat(100) }) })).statusCode);
+    }
+    const full = await app.inject({ method: 'POST', url: '/v1/jobs', payload: xorSubmission() });
+    const read = await app.inject({ method: 'GET', url: `/v1/jobs/${first}` });
+    const evicted = Number(/evicted_keys:(\d+)/.exec(await admin.info('stats'))![1]);
+    await admin.config('SET', 'maxmemory', '0');
+    const after = await app.inject({ method: 'POST', url: '/v1/jobs', payload: xorSubmission() });
+
+    expect(statuses.every((s) => s === 202 || s === 503 || s === 429), statuses.join(',')).toBe(true);
+    expect(full.statusCode).toBe(503);
+    expect(full.json().code).toBe('unavailable');
+    expect(read.statusCode).toBe(200);
+    expect(evicted).toBe(0);
+    expect(after.statusCode).toBe(202);
   });
 
   it('is not ready on a Redis that may evict keys, and names the setting (R9)', async () => {
