@@ -1,0 +1,106 @@
+/**
+ * Slow crash scenarios (RELIABILITY.md C1 at full size, C2), run by `npm run test:chaos` with
+ * shortened lock timings. The fast variants run in `npm test` (test/e2e/crash-recovery.test.ts).
+ */
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobSpec } from '../../src/contract/job.js';
+import { createKernels, createTrainer, encodeWeights } from '../../src/engine/index.js';
+import { enableWasmFeatures } from '../../src/wasm-features.js';
+import { toTrainingOptions } from '../../workers/training-options.js';
+import { startWorkerProcess, stopAll, type ServiceProcess } from '../helpers/processes.js';
+import { circleData, createWorkerHarness, harnessEnv, mediumJob, type WorkerHarness } from '../integration/workers/harness.js';
+
+const ROWS = 1000;
+const TIMINGS = { LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '500', MAX_STALLED_COUNT: '3', CHECKPOINT_INTERVAL_MS: '200', WORKER_CONCURRENCY: '2', LOG_LEVEL: 'info' };
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function referenceHash(spec: JobSpec): string {
+  const data = circleData(ROWS);
+  const options = toTrainingOptions(spec, null);
+  const dataset = { samples: ROWS, inputSize: 2, outputSize: 1, inputs: Float64Array.from(data.inputs.flat()), targets: Float64Array.from(data.targets.flat()) };
+  const trainer = createTrainer(dataset, options, createKernels('auto', options.precision));
+  trainer.run();
+  return sha256(encodeWeights(options.network, trainer.getWeights()));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('worker chaos', () => {
+  let h: WorkerHarness | undefined;
+  let workers: ServiceProcess[] = [];
+
+  afterEach(async () => {
+    await stopAll(workers);
+    workers = [];
+    await h?.close();
+    h = undefined;
+  });
+
+  async function setUp(): Promise<Record<string, string>> {
+    enableWasmFeatures();
+    h = await createWorkerHarness(TIMINGS);
+    const env = harnessEnv(h.config.KEY_PREFIX, { ...TIMINGS, ENABLE_TEST_HOOKS: 'false' });
+    workers = [startWorkerProcess(env), startWorkerProcess(env)];
+    await Promise.all(workers.map((w) => w.waitForOutput(/"worker started"/, 60_000)));
+    return env;
+  }
+
+  async function checkDrained(ids: string[]): Promise<void> {
+    const counts = await h!.queue.queue.getJobCounts('active', 'wait', 'delayed');
+    expect(counts).toEqual({ active: 0, wait: 0, delayed: 0 });
+    for (const id of ids) {
+      const record = (await h!.jobs.getJob(id))!;
+      if (record.status === 'completed') {
+        expect(sha256((await h!.jobs.getResult(id))!.weights), id).toBe(referenceHash((await h!.jobs.getSpec(id))!));
+      } else {
+        expect(record.error?.code, id).toBe('stalled');
+      }
+    }
+    const fatal = workers.flatMap((w) => w.logLines()).filter((line) => (line.level as number) >= 60);
+    expect(fatal).toEqual([]);
+  }
+
+  it('C1: 20 jobs, one worker killed at a random moment and restarted: all complete bit-identically', async () => {
+    const env = await setUp();
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(await h!.submit(mediumJob(40, 5000 + i, ROWS, 16)));
+
+    await sleep(1_000 + Math.random() * 4_000);
+    const victim = workers[Math.floor(Math.random() * workers.length)];
+    victim.signal('SIGKILL');
+    await victim.exited;
+    workers.push(startWorkerProcess(env));
+    const records = await Promise.all(ids.map((id) => h!.waitForStatus(id, ['completed', 'failed', 'cancelled'], 180_000)));
+
+    expect(records.map((r) => r.status)).toEqual(Array(20).fill('completed'));
+    await checkDrained(ids);
+    console.info(`C1: ${records.filter((r) => r.attempts > 1).length} of 20 jobs resumed after the kill`);
+  });
+
+  it('C2: a worker killed every 1–4 s for 30 s: every job completes bit-identically or fails as stalled, none stuck', async () => {
+    const env = await setUp();
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push(await h!.submit(mediumJob(60, 7000 + i, ROWS, 16)));
+
+    let kills = 0;
+    const until = Date.now() + 30_000;
+    while (Date.now() < until) {
+      await sleep(1_000 + Math.random() * 3_000);
+      const live = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+      const victim = live[Math.floor(Math.random() * live.length)];
+      victim.signal('SIGKILL');
+      await victim.exited;
+      kills++;
+      workers.push(startWorkerProcess(env));
+    }
+    const records = await Promise.all(ids.map((id) => h!.waitForStatus(id, ['completed', 'failed', 'cancelled'], 240_000)));
+
+    await checkDrained(ids);
+    const completed = records.filter((r) => r.status === 'completed').length;
+    console.info(`C2: ${kills} kills; ${completed} of 30 completed, ${30 - completed} failed as stalled`);
+  });
+});
