@@ -2,7 +2,10 @@ import { Worker } from 'node:worker_threads';
 import type { LayerSpec } from '../contract/job.js';
 import type { PredictRequest, PredictResponse } from './messages.js';
 
-/** A forward pass that failed inside a thread (e.g. a shape mismatch), or the thread died. */
+/**
+ * A forward pass that failed: inside its thread (e.g. a shape mismatch), by `timeout`, because
+ * the thread died (`internal`), or because the pool is closed (`unavailable`).
+ */
 export class InferenceError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
@@ -102,7 +105,11 @@ export function createInferencePool(options: { threads: number; timeoutMs: numbe
       slot.task = task;
       slot.lastKey = key;
       task.timer = setTimeout(() => {
-        // A runaway forward pass: kill the thread (it is respawned) and fail the call.
+        // A runaway forward pass: fail the call, kill the thread (it is respawned).
+        if (slot.task === task) {
+          slot.task = null;
+          task.reject(new InferenceError('timeout', `the forward pass took longer than ${options.timeoutMs} ms`));
+        }
         void slot.worker.terminate();
       }, options.timeoutMs);
       slot.worker.postMessage(task.request);

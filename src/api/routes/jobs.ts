@@ -8,7 +8,7 @@ import {
   createJobSubmissionSchema, createPredictSchema, type JobSubmission, CurveView, JobAccepted, JobList, JobView, PredictView, ResultView, StringEnum,
 } from '../../contract/job-schema.js';
 import { decodeWeights } from '../../contract/weights.js';
-import { ConflictError, JobFailedError, JobNotFinishedError, NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, JobFailedError, JobNotFinishedError, NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
 import { InferenceError } from '../../inference/inference-pool.js';
 import type { ApiDeps } from '../deps.js';
 import { IdParams, problemResponses, SECURITY } from '../schemas/common.js';
@@ -194,7 +194,9 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
     try {
       outputs = await inference.predict(record.id, { inputSize, layers }, result.weights, flat, rows.length);
     } catch (error) {
-      if (error instanceof InferenceError && error.code === 'unavailable') throw new ConflictError('The inference pool is closing.');
+      if (error instanceof InferenceError && (error.code === 'unavailable' || error.code === 'timeout')) {
+        throw new UnavailableError(error.code === 'timeout' ? 'The prediction took too long; retry with fewer inputs.' : 'The API is shutting down; retry shortly.');
+      }
       throw error;
     }
     const width = layers[layers.length - 1].units;

@@ -485,3 +485,17 @@ describe('errors', () => {
     expectProblem(await t.app.inject({ method: 'POST', url: `/v1/jobs/${id}/predict`, payload: { inputs } }), 413, 'payload_too_large');
   });
 });
+
+describe('inference pool', () => {
+  it('fails a forward pass that exceeds its time with a timeout, and keeps serving', async () => {
+    const { createInferencePool } = await import('../../../src/inference/inference-pool.js');
+    const pool = createInferencePool({ threads: 1, timeoutMs: 1 });
+    const network = { inputSize: 256, layers: [{ units: 4096, activation: 'relu' as const }, { units: 4096, activation: 'relu' as const }, { units: 1, activation: 'sigmoid' as const }] };
+    const params = 256 * 4096 + 4096 + 4096 * 4096 + 4096 + 4096 + 1;
+
+    const slow = pool.predict('big', network, new Uint8Array(params * 8), new Float64Array(256 * 64), 64);
+
+    await expect(slow).rejects.toMatchObject({ code: 'timeout' });
+    await pool.close();
+  });
+});
