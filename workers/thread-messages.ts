@@ -59,7 +59,13 @@ export interface StartMessage {
   checkpoint?: Uint8Array;
   /** Training time already spent before the checkpoint, so `elapsedMs` keeps counting. */
   elapsedMsAtStart: number;
-  kernels: KernelChoice;
+  /**
+   * Kernel set to train with. On a resume, the set that wrote the checkpoint (kernels differ in
+   * rounding, e.g. fused multiply-add), falling back to `fallbackKernels` where it is unavailable.
+   */
+  kernels: string;
+  /** `ENGINE_KERNELS` of this worker, used when `kernels` cannot run here. */
+  fallbackKernels: KernelChoice;
   /** Int32 control word ({@link CONTROL_RUN}, {@link CONTROL_CANCEL}, {@link CONTROL_HANDBACK}). */
   control: SharedArrayBuffer;
   /**
@@ -108,6 +114,8 @@ export interface CheckpointMessage {
   batch: number;
   step: number;
   elapsedMs: number;
+  /** The kernel set in use. */
+  kernel: string;
 }
 
 /** Training finished (all epochs or early stopping). */

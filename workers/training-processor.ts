@@ -203,7 +203,10 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
       log.info('job skipped: cancelled or deleted before it started');
       return { outcome: 'skipped' };
     }
-    log.info({ attempt, resumeFromEpoch: checkpoint?.meta.epoch ?? 0, resumeFromBatch: checkpoint?.meta.batch ?? 0 }, 'training started');
+    log.info(
+      { attempt, resumeFromEpoch: checkpoint?.meta.epoch ?? 0, resumeFromBatch: checkpoint?.meta.batch ?? 0, kernels: checkpoint?.meta.kernel ?? config.ENGINE_KERNELS },
+      'training started',
+    );
 
     // The control word the thread's shouldStop() reads between batches.
     const controlBuffer = new SharedArrayBuffer(CONTROL_BYTES);
@@ -352,6 +355,7 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
           batch: snapshot.batch,
           step: snapshot.step,
           elapsedMs: snapshot.elapsedMs,
+          kernel: snapshot.kernel,
         });
         log.debug({ epoch: snapshot.epoch, batch: snapshot.batch, bytes: snapshot.bytes.byteLength, written }, 'checkpoint saved');
       } catch (err) {
@@ -402,7 +406,8 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
       },
       ...(checkpoint ? { checkpoint: checkpoint.bytes } : {}),
       elapsedMsAtStart: checkpoint?.meta.elapsedMs ?? 0,
-      kernels: config.ENGINE_KERNELS as KernelChoice,
+      kernels: checkpoint?.meta.kernel ?? config.ENGINE_KERNELS,
+      fallbackKernels: config.ENGINE_KERNELS as KernelChoice,
       control: controlBuffer,
       checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
       progressIntervalMs: Math.max(10, Math.floor(config.METRICS_FLUSH_INTERVAL_MS / 2)),

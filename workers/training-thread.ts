@@ -100,7 +100,7 @@ async function runJob(start: StartMessage): Promise<void> {
     const bytes = ownedBytes(trainer!.snapshot());
     const info = engine.checkpointInfo(bytes);
     lastCheckpointAt = performance.now();
-    return { bytes, epoch: info.epoch, batch: info.batch, step: info.step, elapsedMs: elapsedMs() };
+    return { bytes, epoch: info.epoch, batch: info.batch, step: info.step, elapsedMs: elapsedMs(), kernel: trainer!.kernelName };
   };
 
   const postCheckpoint = (): void => {
@@ -142,7 +142,13 @@ async function runJob(start: StartMessage): Promise<void> {
   };
 
   try {
-    const kernels = await engine.createKernels(start.kernels, options.precision);
+    let kernels;
+    try {
+      kernels = engine.createKernels(start.kernels, options.precision);
+    } catch {
+      // The checkpoint's kernel set does not run here: the resume continues, maybe not bit-identically.
+      kernels = engine.createKernels(start.fallbackKernels, options.precision);
+    }
     trainer = engine.createTrainer(start.dataset, options, kernels, start.checkpoint);
     const outcome = trainer.run(callbacks);
     if (outcome.reason === 'stopped') {

@@ -13,6 +13,8 @@ export interface CheckpointMeta {
   step: number;
   /** Training time spent up to the snapshot, over all attempts. */
   elapsedMs: number;
+  /** The engine kernel set that trained up to here; a resume uses the same one (bit-identical results). */
+  kernel?: string;
   /** Length of the snapshot in bytes. */
   bytes: number;
   /** Hex SHA-256 of the snapshot, checked on every load. */

@@ -211,6 +211,24 @@ describe('training worker', () => {
     }
   });
 
+  it('resumes with the kernel set that wrote the checkpoint, even on a worker configured otherwise', async () => {
+    h = await createWorkerHarness({ CHECKPOINT_INTERVAL_MS: '100', ENGINE_KERNELS: 'ts' });
+    const spec: SubmitOptions = { data: circleData(64), training: { epochs: 60, batchSize: 16, seed: 5, precision: 'float32' } };
+    const tsWorker = await h.startWorker();
+    const reference = await h.submit(spec);
+    await h.waitForStatus(reference, ['completed']);
+    const jobId = await h.submit({ ...spec, testHooks: { epochDelayMs: 20 } });
+    while (((await h.jobs.getJob(jobId))?.epoch ?? 0) < 10) await new Promise((r) => setTimeout(r, 20));
+
+    await tsWorker.close();
+    await h.startWorker({ ENGINE_KERNELS: 'auto' });
+    const record = await h.waitForStatus(jobId, ['completed', 'failed']);
+
+    expect(record.status).toBe('completed');
+    expect(record.kernel).toBe('ts');
+    expect(await resultHash(h, jobId)).toBe(await resultHash(h, reference));
+  });
+
   it('hands a running job back on close and another worker finishes it identically (C4)', async () => {
     h = await createWorkerHarness({ CHECKPOINT_INTERVAL_MS: '200', SHUTDOWN_GRACE_MS: '4000' });
     const spec: SubmitOptions = { data: circleData(64), training: { epochs: 60, batchSize: 16, seed: 99 } };
