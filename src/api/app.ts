@@ -98,7 +98,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(compileValidator);
   // JSON only: a text/plain body is a 415, not a string that fails validation.
