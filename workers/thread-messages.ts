@@ -101,6 +101,8 @@ export interface ProgressMessage {
   step: number;
   samplesPerSecond: number;
   epochsPerSecond: number;
+  /** The kernel set in use. */
+  kernel?: string;
 }
 
 /** A checkpoint of the whole training state (weights, optimizer moments, PRNG, position). */

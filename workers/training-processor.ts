@@ -386,6 +386,7 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
         latest = message.latest;
         latestDirty = true;
         throughput = { samplesPerSecond: message.samplesPerSecond, epochsPerSecond: message.epochsPerSecond };
+        if (message.kernel) kernelName = message.kernel;
         log.debug({ epoch: message.latest.epoch, loss: message.latest.loss }, 'epoch finished');
       } else if (message.type === 'checkpoint') {
         if (!abandoned) void saveCheckpoint(message);

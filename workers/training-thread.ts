@@ -91,7 +91,7 @@ async function runJob(start: StartMessage): Promise<void> {
       pending.push(latest);
       lastKeptEpoch = latest.epoch;
     }
-    post({ type: 'progress', jobId, points: pending, latest, step: trainer?.step ?? 0, samplesPerSecond, epochsPerSecond });
+    post({ type: 'progress', jobId, points: pending, latest, step: trainer?.step ?? 0, samplesPerSecond, epochsPerSecond, ...(trainer ? { kernel: trainer.kernelName } : {}) });
     pending = [];
     lastProgressAt = performance.now();
   };
