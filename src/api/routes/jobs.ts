@@ -112,15 +112,20 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
   app.get('/jobs/:id/result', {
     schema: {
       tags,
-      summary: 'The trained model (409 job_not_finished / job_failed before)',
+      summary: 'The trained model (409 job_not_finished / job_failed before; ETag, If-None-Match → 304)',
       security: SECURITY,
       params: IdParams,
-      response: { 200: ResultView, ...problemResponses(404, 409) },
+      response: { 200: ResultView, 304: Type.Null({ description: 'Not modified' }), ...problemResponses(404, 409) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const record = await jobStore.getTenantJob(request.tenant, request.params.id);
     if (record.status === 'failed' || record.status === 'cancelled') throw new JobFailedError(`The job ${record.status === 'failed' ? 'failed' : 'was cancelled'}; it has no result.`);
     if (record.status !== 'completed') throw new JobNotFinishedError();
+    // A result never changes once written: its tag comes from the record, so a repeated
+    // download of large weights is a 304 without reading or decoding them.
+    const etag = etagOf({ result: record.id, finishedAt: record.finishedAt, attempts: record.attempts });
+    reply.header('etag', etag).header('cache-control', 'private, no-cache');
+    if (matchesEtag(request.headers['if-none-match'], etag)) return (reply as FastifyReply).code(304).send();
     const [spec, result] = await Promise.all([jobStore.getSpec(record.id), jobStore.getResult(record.id)]);
     if (!spec || !result) throw new NotFoundError('No such job.');
     const model = { inputSize: spec.model.inputSize, layers: spec.model.layers };

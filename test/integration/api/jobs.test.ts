@@ -401,6 +401,9 @@ describe('GET /v1/jobs/{id}/result', () => {
     expect(body.weights[1].b).toEqual([32]);
     expect(body.metrics).toEqual({ finalLoss: 0.01, epochsRun: 500, stoppedEarly: false, durationMs: 10 });
     expect(body.seed).toBe(42);
+    const again = await t.app.inject({ method: 'GET', url: `/v1/jobs/${id}/result`, headers: { 'if-none-match': res.headers.etag as string } });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
   });
 });
 
