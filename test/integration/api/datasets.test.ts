@@ -24,6 +24,15 @@ describe('POST /v1/datasets', () => {
     expect(res.headers.location).toBe(`/v1/datasets/${res.json().id}`);
   });
 
+  it('parses JSON numbers exactly: signs, exponents, whitespace', async () => {
+    const res = await upload('{\n  "targets" : [ [ 1 ] , [0] ],\n  "inputs": [[-1.5e-3, 2E+2, 0.1], [ -0 ,1e308, 123456789.125 ]]\n}\n', 'application/json');
+
+    expect(res.statusCode).toBe(201);
+    const arrays = await createDatasetStore({ redis: t.redis, config: t.config }).loadDatasetArrays({ kind: 'dataset', datasetId: res.json().id, tenant: 'default' });
+    expect(Array.from(arrays.inputs)).toEqual([-1.5e-3, 200, 0.1, -0, 1e308, 123456789.125]);
+    expect(Array.from(arrays.targets)).toEqual([1, 0]);
+  });
+
   it('stores a CSV dataset with targetColumns, exactly', async () => {
     const csv = 'x1,x2,y1,y2\n0.1,2,1,0\n3,-4.5e-3,0,1\n';
 
