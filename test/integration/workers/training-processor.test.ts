@@ -77,6 +77,24 @@ describe('training worker', () => {
     await expect.poll(() => handle.pool.busy).toBe(0);
   });
 
+  it('terminates a thread that does not stop within CANCEL_GRACE_MS and still ends the job cancelled', async () => {
+    h = await createWorkerHarness({ CANCEL_GRACE_MS: '300' });
+    const handle = await h.startWorker();
+    // Each epoch ends with a 3 s sleep, so the loop cannot see the cancel flag in time.
+    const jobId = await h.submit({ testHooks: { epochDelayMs: 3_000 } });
+    await h.waitForStatus(jobId, ['running']);
+    await new Promise((r) => setTimeout(r, 200));
+
+    const requestedAt = Date.now();
+    await h.queue.cancelTrainingJob(jobId);
+    const record = await h.waitForStatus(jobId, ['cancelled', 'completed', 'failed'], 5_000);
+
+    expect(record.status).toBe('cancelled');
+    expect(Date.now() - requestedAt).toBeLessThan(2_000);
+    await expect.poll(() => handle.pool.size, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => handle.pool.busy).toBe(0);
+  });
+
   it('fails a diverging job as diverged with its epoch, without a retry', async () => {
     h = await createWorkerHarness();
     await h.startWorker();
