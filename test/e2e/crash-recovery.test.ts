@@ -49,14 +49,16 @@ describe('worker process killed with kill -9 while jobs run (C1)', () => {
     workers = [startWorkerProcess(env), startWorkerProcess(env)];
     await Promise.all(workers.map((w) => w.waitForOutput(/"worker started"/)));
     const ids: string[] = [];
-    for (let i = 0; i < JOBS; i++) ids.push(await h.submit(mediumJob(40, 1000 + i, ROWS, 16)));
+    for (let i = 0; i < JOBS; i++) ids.push(await h.submit(mediumJob(80, 1000 + i, ROWS, 16)));
 
     // Kill, at a random moment once training is under way, a worker that is training something.
     await h.waitForStatus(ids[0], ['running']);
     await new Promise((r) => setTimeout(r, 200 + Math.floor(Math.random() * 800)));
     let running: string[] = [];
     let owners: ServiceProcess[] = [];
+    const deadline = Date.now() + 20_000;
     while (owners.length === 0) {
+      if (Date.now() > deadline) throw new Error('no job was running long enough to be killed: make the jobs longer');
       running = (await Promise.all(ids.map((id) => h!.jobs.getJob(id)))).filter((r) => r!.status === 'running').map((r) => r!.id);
       owners = workers.filter((w) => running.some((id) => w.output().includes(`"jobId":"${id}","tenant":"default","attempt"`)));
       await new Promise((r) => setTimeout(r, 20));
