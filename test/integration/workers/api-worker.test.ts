@@ -74,4 +74,26 @@ describe('API and worker together (buildApp + an in-process worker)', () => {
     expect(result.statusCode).toBe(409);
     await expect.poll(() => worker!.pool.busy).toBe(0);
   });
+
+  it('reports a diverged job with its epoch, and its curve ends with the diverged marker', async () => {
+    const app = await start();
+    const inputs = Array.from({ length: 16 }, (_, i) => [i * 10]);
+    const body = xorSubmission({
+      model: { inputSize: 1, layers: [{ units: 1, activation: 'linear' }], init: 'auto', initialWeights: null },
+      optimizer: { type: 'sgd', learningRate: 10, momentum: 0, weightDecay: 0 },
+      training: { epochs: 50, batchSize: 4, shuffle: true, seed: 3, validationSplit: 0, earlyStopping: null, precision: 'float64' },
+      data: { inputs, targets: inputs.map(([x]) => [3 * x]) },
+    });
+
+    const submitted = await app.app.inject({ method: 'POST', url: '/v1/jobs', payload: body });
+    const { id } = submitted.json() as { id: string };
+    const status = await waitForStatus(app, id, ['completed', 'failed']);
+    const metrics = await app.app.inject({ method: 'GET', url: `/v1/jobs/${id}/metrics` });
+
+    expect(submitted.statusCode).toBe(202);
+    expect(status).toMatchObject({ status: 'failed', error: { code: 'diverged', epoch: expect.any(Number) } });
+    expect(metrics.statusCode).toBe(200);
+    const points = (metrics.json() as { points: Record<string, unknown>[] }).points;
+    expect(points.at(-1)).toMatchObject({ diverged: true });
+  });
 });
