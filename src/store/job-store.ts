@@ -157,11 +157,12 @@ export interface JobStore {
 
 const TERMINAL_LUA = "local s = redis.call('HGET', KEYS[1], 'status')\nif not s then return {0, ''} end\nif s == 'completed' or s == 'failed' or s == 'cancelled' then return {0, s} end";
 
-// KEYS: rec, result, then every key of the job (for expiry). ARGV: weights, metrics JSON,
-// kernel, finishedAt, ttl seconds, epochsRun, attempt ('' = any).
+// KEYS: rec, result, checkpoint (deleted atomically with the completion), then every key of the
+// job (for expiry). ARGV: weights, metrics JSON, kernel, finishedAt, ttl seconds, epochsRun,
+// attempt ('' = any).
 const COMPLETE_LUA = `${TERMINAL_LUA}
 if ARGV[7] ~= '' and redis.call('HGET', KEYS[1], 'attempts') ~= ARGV[7] then return {0, 'stale'} end
-redis.call('DEL', KEYS[2])
+redis.call('DEL', KEYS[2], KEYS[3])
 redis.call('HSET', KEYS[2], 'weights', ARGV[1], 'metrics', ARGV[2], 'kernel', ARGV[3])
 redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', ARGV[4], 'kernel', ARGV[3], 'epoch', ARGV[6], 'lastHeartbeatAt', ARGV[4])
 for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[5]) end
@@ -342,8 +343,8 @@ export function createJobStore(options: {
     },
 
     async completeJob(id, result) {
-      const others = keys.jobKeys(id).filter((k) => k !== keys.jobRecord(id) && k !== keys.jobResult(id));
-      const ordered = [keys.jobRecord(id), keys.jobResult(id), ...others];
+      const first = [keys.jobRecord(id), keys.jobResult(id), keys.jobCheckpoint(id)];
+      const ordered = [...first, ...keys.jobKeys(id).filter((k) => !first.includes(k))];
       const weights = Buffer.from(result.weights.buffer, result.weights.byteOffset, result.weights.byteLength);
       const [done, tenant] = (await redis.eval(
         COMPLETE_LUA, ordered.length, ...ordered,
