@@ -47,7 +47,7 @@ export const VARIABLES = {
   THREAD_MAX_OLD_GEN_MB: { kind: 'int', fallback: 256, min: 16, doc: 'resourceLimits.maxOldGenerationSizeMb of a training thread' },
   THREAD_MAX_YOUNG_GEN_MB: { kind: 'int', fallback: 32, min: 1, doc: 'resourceLimits.maxYoungGenerationSizeMb of a training thread' },
   THREAD_STACK_MB: { kind: 'int', fallback: 4, min: 1, doc: 'resourceLimits.stackSizeMb of a training thread' },
-  ENGINE_KERNELS: { kind: 'string', fallback: 'auto', doc: 'engine kernels: auto (fastest available), wasm-relaxed-simd, wasm-simd, ts' },
+  ENGINE_KERNELS: { kind: 'string', fallback: 'auto', doc: 'engine kernels: auto (wasm-simd, else ts), wasm-simd, wasm-relaxed-simd (FMA; CPU-dependent rounding), ts' },
   REQUEST_TIMEOUT_MS: { kind: 'int', fallback: 30_000, min: 1, doc: 'Fastify requestTimeout (never 0)' },
   HANDLER_TIMEOUT_MS: { kind: 'int', fallback: 10_000, min: 1, doc: 'a request still unanswered after this gets 503' },
   REDIS_COMMAND_TIMEOUT_MS: { kind: 'int', fallback: 2_000, min: 100, doc: 'API Redis command timeout (answers 503 beyond it)' },

@@ -1,11 +1,15 @@
 /**
  * WebAssembly SIMD kernel sets, compiled from `assembly/kernels.ts` by `npm run build:wasm`:
  *
- * - `wasm-relaxed-simd` (priority 20): f32x4/f64x2 with relaxed-SIMD fused multiply-add. Node 20
- *   validates it only after `enableWasmFeatures()` (`src/wasm-features.ts`) set
+ * - `wasm-simd` (priority 20): f32x4/f64x2 kernels with separate multiply and add (WebAssembly
+ *   SIMD, in every Node ≥ 16). `auto` picks it: its results are the same bits on every CPU, so a
+ *   job resumed on another machine still matches an uninterrupted run.
+ * - `wasm-relaxed-simd` (priority 10): the same kernels with relaxed-SIMD fused multiply-add.
+ *   Node 20 validates it only after `enableWasmFeatures()` (`src/wasm-features.ts`) set
  *   `--experimental-wasm-relaxed-simd`; entry points call that before the first `listKernels()`.
- * - `wasm-simd` (priority 10): the same kernels with separate multiply and add (WebAssembly SIMD,
- *   in every Node ≥ 16).
+ *   Measured here it is no faster than `wasm-simd` (mnist-mlp 72–94k against 66–92k samples/s,
+ *   alternating runs; the products are bound by loads, not by the multiply-add), and its fused
+ *   or unfused rounding depends on the CPU, so it is chosen only by name (`ENGINE_KERNELS`).
  *
  * Importing this module registers both. Their factories throw (so `listKernels()` leaves them out
  * and `auto` falls back to `ts`) when the build output is missing, the host has no WebAssembly, or
@@ -30,10 +34,10 @@ import { WASM_PAGE_BYTES, webAssembly, type WasmMemory, type WasmModule } from '
 /** The names the wasm kernel sets register under. */
 export type WasmVariant = 'wasm-simd' | 'wasm-relaxed-simd';
 
-/** Registry priorities: above `ts` (0), relaxed above plain so `auto` takes the fastest. */
+/** Registry priorities: above `ts` (0); plain SIMD above relaxed (same speed, CPU-independent bits). */
 export const WASM_KERNEL_PRIORITIES: Readonly<Record<WasmVariant, number>> = {
-  'wasm-relaxed-simd': 20,
-  'wasm-simd': 10,
+  'wasm-simd': 20,
+  'wasm-relaxed-simd': 10,
 };
 
 interface GeneratedBytes {
