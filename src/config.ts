@@ -74,7 +74,7 @@ export const VARIABLES = {
   MAX_EVENT_LOOP_DELAY_MS: { kind: 'int', fallback: 1_000, min: 0, doc: 'API answers 503 while its event-loop delay exceeds this (0: off)' },
   RATE_LIMIT_ENABLED: { kind: 'bool', fallback: true, doc: 'rate limits on /v1 (turn off only for benchmarks)' },
   STALLED_HEARTBEAT_MS: { kind: 'int', fallback: 60_000, min: 1, doc: 'a running job with no heartbeat for this long shows `stalled: true`' },
-  METRICS_PORT: { kind: 'int', fallback: 0, min: 0, max: 65535, doc: '`npm run worker`: port of its own /metrics (0: off)' },
+  METRICS_PORT: { kind: 'int', fallback: 0, min: 0, max: 65535, doc: 'port of the worker\'s own /metrics (`npm run worker`, `npm start`; 0: off)' },
   ENABLE_TEST_HOOKS: { kind: 'bool', fallback: false, doc: 'test-only fault injection (never in production)' },
 } as const satisfies Record<string, VariableSpec>;
 

@@ -12,6 +12,7 @@ import { startApi, type RunningApi } from './api/server.js';
 import { loadConfig, type Config } from './config.js';
 import { RedisServerStartError, startRedisServer, type RedisServerHandle } from './embedded-redis.js';
 import { createLogger } from './logger.js';
+import { startWorkerMetricsServer, type WorkerMetricsServer } from './observability/worker-metrics.js';
 import { installFatalHandlers, startWorker, type WorkerHandle } from '../workers/main.js';
 
 /** Thrown for a problem the user fixes by hand; printed as one line, without a stack. */
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
 
   let api: RunningApi | undefined;
   let worker: WorkerHandle | undefined;
+  let workerMetrics: WorkerMetricsServer | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (signal: string): Promise<void> => {
     stopping ??= (async () => {
@@ -113,6 +115,7 @@ async function main(): Promise<void> {
       // queue), then the private Redis (its AOF is flushed on SIGTERM).
       await api?.close().catch((err: unknown) => log.error({ err }, 'API close failed'));
       await worker?.close().catch((err: unknown) => log.error({ err }, 'worker close failed'));
+      await workerMetrics?.close().catch(() => undefined);
       await redisServer?.stop();
       log.info('stopped');
     })();
@@ -126,9 +129,16 @@ async function main(): Promise<void> {
 
   try {
     api = await startApi({ config, log });
-    worker = await startWorker({ config, log });
+    // METRICS_PORT: the worker's own /metrics (busy threads, epochs and samples trained, jobs by
+    // outcome), as `npm run worker` serves it.
+    if (config.METRICS_PORT > 0) {
+      workerMetrics = await startWorkerMetricsServer({ port: config.METRICS_PORT, host: config.HOST, concurrency: config.WORKER_CONCURRENCY, busyThreads: () => worker?.pool.busy ?? 0 });
+      log.info({ url: workerMetrics.url }, 'worker metrics listening');
+    }
+    worker = await startWorker({ config, log, ...(workerMetrics ? { telemetry: workerMetrics } : {}) });
   } catch (err) {
     await api?.close().catch(() => undefined);
+    await workerMetrics?.close().catch(() => undefined);
     await redisServer?.stop();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
