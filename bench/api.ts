@@ -1,0 +1,441 @@
+/**
+ * `npm run bench:api [-- --quick] [-- --profile-api]`: the service half of issue 6. One run
+ * measures trainyard's HTTP API, queue and workers against references started on the same
+ * machine in the same run, and prints one markdown table (measurement | trainyard | baseline |
+ * ratio | target | met?).
+ *
+ * Process model (as in production, each its own process): a private redis-server (no
+ * persistence) on a free loopback port; the API (`src/api/server.ts`, auth on with one key,
+ * RATE_LIMIT_ENABLED=false, everything else at its defaults, logs to a file); worker processes
+ * (`workers/main.ts`) started and stopped per phase with the thread count each phase needs; the
+ * baseline, a bare Fastify hello-world (`bench/api-hello.ts`) started exactly like the API; and
+ * the raw `queue.add` reference (`bench/api-queue-add.ts`), a child process too. autocannon runs
+ * in this process, so it never shares an event loop with a server.
+ *
+ * Phases:
+ *  1. raw BullMQ `queue.add` (100 in flight) vs `POST /v1/jobs` (100 connections, a small
+ *     inline XOR spec, no worker running); Redis is flushed afterwards.
+ *  2. tiny jobs (XOR 2-8-1, 100 epochs), one at a time: submit, then poll `GET /v1/jobs/{id}`
+ *     every 2 ms on one keep-alive connection until `completed`; the overhead of a job is that
+ *     wall time minus the engine's own time (`metrics.durationMs` of its result, measured in the
+ *     training thread around createKernels + the training loop). Polling adds on average about
+ *     half its interval plus one request's latency (~1–2 ms) to each measurement.
+ *  3. `GET /v1/jobs/{id}` of a completed job at 100 connections, without and with
+ *     `If-None-Match` (304), against the hello-world's `GET /` (same connections, same duration).
+ *  4. CPU-bound jobs (an MLP of a few hundred ms each) on a worker with 1 training thread, then
+ *     one with 2: jobs/s from the first submit to the last completion.
+ *  5. the same batch on a 1-thread worker, without and then with 200 connections polling
+ *     `GET /v1/jobs/{id}` flat out; once with every process free to use both cores, once with
+ *     the worker pinned to CPU 1 and the API, Redis and autocannon to CPU 0 (taskset), which
+ *     separates the effect of polling on training from plain CPU sharing on a 2-core machine.
+ *
+ * `--quick` is a smoke run (2 s per load test, fewer jobs). `--profile-api` starts the API with
+ * `--cpu-prof` and leaves its .cpuprofile in a directory it names at the end (summarise it with
+ * `tsx bench/api-profile.ts <file>`). `--only=post,tiny,get,threads,polling` runs some phases.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { Pool } from 'undici';
+import { findFreePort, startRedisServer, type RedisServerHandle } from '../src/embedded-redis.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const profileApi = args.includes('--profile-api');
+const PHASES = ['post', 'tiny', 'get', 'threads', 'polling'] as const;
+const onlyArg = args.find((a) => a.startsWith('--only='));
+const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : [...PHASES];
+const wants = (phase: (typeof PHASES)[number]): boolean => only.includes(phase);
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+const LOAD_SECONDS = quick ? 2 : 10;
+const WARMUP_SECONDS = quick ? 1 : 3;
+const TINY_JOBS = quick ? 20 : 200;
+const TINY_WARMUP_JOBS = quick ? 3 : 10;
+const CPU_JOBS = quick ? 4 : 10;
+const CONNECTIONS = 100;
+const POLL_CONNECTIONS = 200;
+const API_KEY = 'ty_bench_0123456789abcdef';
+const AUTH = { authorization: `Bearer ${API_KEY}` };
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+
+interface Service {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'trainyard-bench-api-'));
+const services: Service[] = [];
+
+/** Starts a TypeScript entry as `node --import tsx <entry>` (as the test helpers and npm scripts do). */
+function startService(name: string, entry: string, env: Record<string, string>, options: { nodeArgs?: string[]; cpu?: string } = {}): Service {
+  const logFile = join(tmp, `${name}-${services.length}.log`);
+  const fd = openSync(logFile, 'w');
+  const nodeArgs = [...(options.nodeArgs ?? []), '--import', 'tsx', entry];
+  const [command, argv] = options.cpu === undefined ? [process.execPath, nodeArgs] : ['taskset', ['-c', options.cpu, process.execPath, ...nodeArgs]];
+  const child = spawn(command, argv, { cwd: REPO_ROOT, env: { ...process.env, LOG_PRETTY: 'false', ...env }, stdio: ['ignore', fd, fd] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const service: Service = {
+    name,
+    child,
+    logFile,
+    log: () => readFileSync(logFile, 'utf8'),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      services.splice(services.indexOf(service), 1);
+    },
+  };
+  services.push(service);
+  return service;
+}
+
+async function waitForLog(service: Service, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(service.log())) {
+    if (service.child.exitCode !== null || Date.now() > deadline) throw new Error(`${service.name} did not print ${pattern}:\n${service.log().slice(-2000)}`);
+    await sleep(50);
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sets the CPU affinity of a process and all its threads (`taskset -a`). */
+function pin(pid: number, cpuList: string): void {
+  execFileSync('taskset', ['-a', '-c', '-p', cpuList, String(pid)], { stdio: 'ignore' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Job specs
+
+function xorSpec(epochs: number, seed: number): Record<string, unknown> {
+  return {
+    name: 'bench xor',
+    model: { inputSize: 2, layers: [{ units: 8, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }] },
+    loss: 'mse',
+    optimizer: { type: 'adam', learningRate: 0.05 },
+    training: { epochs, batchSize: 4, seed },
+    data: { inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0], [1], [1], [0]] },
+  };
+}
+
+/** A deterministic regression set (a fixed LCG), so every run trains the same work. */
+function regressionData(samples: number, inputSize: number): { inputs: number[][]; targets: number[][] } {
+  let state = 12345;
+  const next = (): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return Math.round((state / 2 ** 32) * 2000 - 1000) / 1000;
+  };
+  const inputs: number[][] = [];
+  const targets: number[][] = [];
+  for (let i = 0; i < samples; i++) {
+    const row = Array.from({ length: inputSize }, next);
+    inputs.push(row);
+    targets.push([Math.tanh(row.reduce((sum, value, k) => sum + value * ((k % 3) - 1), 0))]);
+  }
+  return { inputs, targets };
+}
+
+const CPU_DATA = regressionData(512, 16);
+const CPU_EPOCHS = 400;
+const CPU_SAMPLE_EPOCHS = 512 * CPU_EPOCHS;
+
+/** A CPU-bound job: 16-64-64-1 tanh MLP, 512 samples, batch 32 (a few hundred ms of training). */
+function cpuSpec(seed: number): Record<string, unknown> {
+  return {
+    name: 'bench mlp',
+    model: { inputSize: 16, layers: [{ units: 64, activation: 'tanh' }, { units: 64, activation: 'tanh' }, { units: 1, activation: 'linear' }] },
+    loss: 'mse',
+    optimizer: { type: 'adam', learningRate: 0.001 },
+    training: { epochs: CPU_EPOCHS, batchSize: 32, seed },
+    data: CPU_DATA,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP helpers
+
+let api: Pool;
+
+async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const response = await api.request({
+    method,
+    path,
+    headers: body === undefined ? AUTH : { ...AUTH, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.body.text();
+  return { status: response.statusCode, json: text ? JSON.parse(text) : null };
+}
+
+async function submit(spec: Record<string, unknown>): Promise<string> {
+  const { status, json } = await call('POST', '/v1/jobs', spec);
+  if (status !== 202) throw new Error(`submit answered ${status}: ${JSON.stringify(json)}`);
+  return json.id as string;
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+
+/** Polls a job every `intervalMs` until it is terminal; resolves with the time it was seen done. */
+async function waitDone(id: string, intervalMs: number): Promise<number> {
+  for (;;) {
+    const { json } = await call('GET', `/v1/jobs/${id}`);
+    if (TERMINAL.has(json.status)) {
+      if (json.status !== 'completed') throw new Error(`job ${id} ended ${json.status}: ${JSON.stringify(json.error)}`);
+      return performance.now();
+    }
+    await sleep(intervalMs);
+  }
+}
+
+async function engineMs(id: string): Promise<number> {
+  const { status, json } = await call('GET', `/v1/jobs/${id}/result`);
+  if (status !== 200) throw new Error(`result of ${id} answered ${status}`);
+  return json.metrics.durationMs as number;
+}
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  statuses: Record<string, number>;
+  errors: number;
+}
+
+function runAutocannon(options: autocannon.Options): { result: Promise<Load>; stop: () => void } {
+  let instance: autocannon.Instance | undefined;
+  const result = new Promise<Load>((resolve, reject) => {
+    instance = autocannon(options, (err, r) => {
+      if (err) return reject(err);
+      const statuses: Record<string, number> = {};
+      for (const [code, stat] of Object.entries(r.statusCodeStats ?? {})) statuses[code] = Number(stat.count);
+      resolve({ rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, statuses, errors: r.errors + r.timeouts });
+    });
+  });
+  return { result, stop: () => instance!.stop() };
+}
+
+/** A warm-up, then a measured autocannon run of `LOAD_SECONDS`. */
+async function load(options: autocannon.Options): Promise<Load> {
+  await runAutocannon({ ...options, duration: WARMUP_SECONDS }).result;
+  return runAutocannon({ ...options, duration: LOAD_SECONDS }).result;
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+let redisServer: RedisServerHandle | undefined;
+
+async function main(): Promise<void> {
+  console.log(`# bench:api — ${new Date().toISOString()}${quick ? ' (--quick)' : ''}`);
+  console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${process.platform}/${process.arch}`);
+
+  redisServer = await startRedisServer({ dir: join(tmp, 'redis'), appendOnly: false });
+  const redis = new Redis(redisServer.url);
+  const common = { REDIS_URL: redisServer.url, HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+  const serverEnv = {
+    ...common,
+    RATE_LIMIT_ENABLED: 'false',
+    TRAINYARD_API_KEYS: `bench:${API_KEY}`,
+    // The submit phase queues tens of thousands of jobs for one tenant.
+    TENANT_MAX_QUEUED: '1000000',
+    TENANT_MAX_RUNNING: '16',
+  };
+
+  const helloPort = await findFreePort();
+  const hello = startService('hello', 'bench/api-hello.ts', { HOST: '127.0.0.1', PORT: String(helloPort) });
+  const apiPort = await findFreePort();
+  const profileDir = join(tmpdir(), `trainyard-bench-api-profiles-${process.pid}`);
+  if (profileApi) mkdirSync(profileDir, { recursive: true });
+  const apiService = startService('api', 'src/api/server.ts', { ...serverEnv, PORT: String(apiPort) }, {
+    nodeArgs: profileApi ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+  });
+  await waitForLog(hello, /hello listening/);
+  await waitForLog(apiService, /api listening/);
+  const helloUrl = `http://127.0.0.1:${helloPort}`;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  api = new Pool(apiUrl, { connections: 4 });
+
+  const startWorker = async (threads: number, cpu?: string): Promise<Service> => {
+    const worker = startService(`worker-${threads}`, 'workers/main.ts', { ...serverEnv, WORKER_CONCURRENCY: String(threads) }, cpu === undefined ? {} : { cpu });
+    await waitForLog(worker, /worker started/);
+    return worker;
+  };
+
+  const rows: string[][] = [];
+  const pct = (x: number): string => `${(x * 100).toFixed(0)} %`;
+  const num = (x: number, digits = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const row = (measurement: string, ours: string, base: string, ratio: string, target: string, met: boolean | null): void => {
+    rows.push([measurement, ours, base, ratio, target, met === null ? '—' : met ? 'yes' : '**no**']);
+  };
+  const unexpected = (l: Load, ok: string): string => {
+    const other = Object.entries(l.statuses).filter(([code]) => code !== ok).map(([code, n]) => `${n}×${code}`);
+    return other.length > 0 || l.errors > 0 ? ` (also ${[...other, ...(l.errors ? [`${l.errors} errors`] : [])].join(', ')})` : '';
+  };
+
+  // 1. POST /v1/jobs against raw queue.add (no worker: the jobs stay queued).
+  if (wants('post')) {
+    process.stderr.write('bench:api: raw queue.add …\n');
+    const adder = startService('queue-add', 'bench/api-queue-add.ts', {
+      ...common, QUEUE_NAME: 'bench-raw-add', CONNECTIONS: String(CONNECTIONS), DURATION_MS: String(LOAD_SECONDS * 1000), WARMUP_MS: String(WARMUP_SECONDS * 1000),
+    });
+    await new Promise((resolve) => adder.child.once('exit', resolve));
+    const rawAdd = JSON.parse(adder.log().trim().split('\n').pop()!) as { adds: number; seconds: number };
+    await adder.stop();
+    const rawAddRate = rawAdd.adds / rawAdd.seconds;
+
+    process.stderr.write('bench:api: POST /v1/jobs …\n');
+    const post = await load({
+      url: `${apiUrl}/v1/jobs`, method: 'POST', connections: CONNECTIONS,
+      headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify(xorSpec(100, 7)),
+    });
+    await redis.flushall();
+    const postOk = post.statuses['202'] ?? 0;
+    const postRate = (post.rps * postOk) / Math.max(1, Object.values(post.statuses).reduce((a, b) => a + b, 0));
+    row(`POST /v1/jobs (inline XOR), ${CONNECTIONS} conns: jobs/s (202s)`, num(postRate) + unexpected(post, '202'), '', '', '≥ 2,000/s', postRate >= 2000);
+    row(`… against raw BullMQ queue.add, ${CONNECTIONS} in flight`, num(postRate), num(rawAddRate), pct(postRate / rawAddRate), '≥ 50 %', postRate / rawAddRate >= 0.5);
+  }
+
+  // 2. Tiny jobs, one at a time.
+  let worker: Service | undefined;
+  let lastTinyJob = '';
+  if (wants('tiny') || wants('get')) {
+    process.stderr.write('bench:api: tiny jobs …\n');
+    worker = await startWorker(cpus().length);
+    const overheads: number[] = [];
+    const engineTimes: number[] = [];
+    const walls: number[] = [];
+    const count = wants('tiny') ? TINY_WARMUP_JOBS + TINY_JOBS : 1;
+    for (let i = 0; i < count; i++) {
+      const start = performance.now();
+      const id = await submit(xorSpec(100, i + 1));
+      const done = await waitDone(id, 2);
+      const engine = await engineMs(id);
+      lastTinyJob = id;
+      if (i < TINY_WARMUP_JOBS) continue;
+      walls.push(done - start);
+      engineTimes.push(engine);
+      overheads.push(done - start - engine);
+    }
+    if (wants('tiny')) {
+      row(`tiny job (XOR 2-8-1, 100 epochs) submit → completed beyond engine time, p50 of ${TINY_JOBS}`, `${num(quantile(overheads, 0.5), 1)} ms (p95 ${num(quantile(overheads, 0.95), 1)})`,
+        `engine p50 ${num(quantile(engineTimes, 0.5), 1)} ms; wall p50 ${num(quantile(walls, 0.5), 1)}`, '', '≤ 25 ms', quantile(overheads, 0.5) <= 25);
+    }
+  }
+  const statusPath = `/v1/jobs/${lastTinyJob}`;
+
+  // 3. Polling a completed job.
+  if (wants('get')) {
+    process.stderr.write('bench:api: GET polling …\n');
+    const etag = (await api.request({ method: 'GET', path: statusPath, headers: AUTH }).then(async (r) => {
+      await r.body.dump();
+      return r.headers.etag as string;
+    }));
+    const helloGet = await load({ url: `${helloUrl}/`, connections: CONNECTIONS });
+    const apiGet = await load({ url: `${apiUrl}${statusPath}`, connections: CONNECTIONS, headers: AUTH });
+    const apiGet304 = await load({ url: `${apiUrl}${statusPath}`, connections: CONNECTIONS, headers: { ...AUTH, 'if-none-match': etag } });
+    row(`GET /v1/jobs/{id}, ${CONNECTIONS} conns: req/s (hello: GET /)`, num(apiGet.rps) + unexpected(apiGet, '200'), num(helloGet.rps), pct(apiGet.rps / helloGet.rps), '≥ 50 %', apiGet.rps / helloGet.rps >= 0.5);
+    row('… its p99 latency', `${num(apiGet.p99)} ms (p50 ${num(apiGet.p50)})`, `${num(helloGet.p99)} ms`, '', '< 20 ms', apiGet.p99 < 20);
+    row('GET /v1/jobs/{id} with If-None-Match (304): req/s', num(apiGet304.rps) + unexpected(apiGet304, '304'), num(helloGet.rps), pct(apiGet304.rps / helloGet.rps), '≥ 70 %', apiGet304.rps / helloGet.rps >= 0.7);
+    row('… its p99 latency', `${num(apiGet304.p99)} ms`, `${num(helloGet.p99)} ms`, '', '', null);
+  }
+  await worker?.stop();
+
+  // 4. Training threads: 1 vs 2.
+  const cpuBatch = async (label: string, during?: () => Promise<void>): Promise<{ jobsPerSecond: number; engineSamplesPerSecond: number }> => {
+    process.stderr.write(`bench:api: ${label} …\n`);
+    // Warm-up: each thread compiles the kernels and JITs the engine on its first job.
+    await Promise.all([submit(cpuSpec(1)), submit(cpuSpec(2))].map(async (id) => waitDone(await id, 20)));
+    if (during) await during();
+    const start = performance.now();
+    const ids = [];
+    for (let i = 0; i < CPU_JOBS; i++) ids.push(await submit(cpuSpec(100 + i)));
+    const ends = await Promise.all(ids.map((id) => waitDone(id, 20)));
+    const seconds = (Math.max(...ends) - start) / 1000;
+    const engine = await Promise.all(ids.map(engineMs));
+    const engineSeconds = engine.reduce((a, b) => a + b, 0) / 1000;
+    return { jobsPerSecond: CPU_JOBS / seconds, engineSamplesPerSecond: (CPU_JOBS * CPU_SAMPLE_EPOCHS) / engineSeconds };
+  };
+  if (wants('threads')) {
+    worker = await startWorker(1);
+    const oneThread = await cpuBatch('CPU-bound jobs, 1 thread');
+    await worker.stop();
+    worker = await startWorker(2);
+    const twoThreads = await cpuBatch('CPU-bound jobs, 2 threads');
+    await worker.stop();
+    row(`CPU-bound jobs (${CPU_JOBS} × 16-64-64-1 MLP, ${CPU_EPOCHS} epochs of 512), 2 threads vs 1: jobs/s`, num(twoThreads.jobsPerSecond, 2), num(oneThread.jobsPerSecond, 2),
+      `${(twoThreads.jobsPerSecond / oneThread.jobsPerSecond).toFixed(2)}×`, '≥ 1.8×', twoThreads.jobsPerSecond / oneThread.jobsPerSecond >= 1.8);
+    row('… engine samples/s of one thread (each job’s durationMs)', num(twoThreads.engineSamplesPerSecond), num(oneThread.engineSamplesPerSecond),
+      pct(twoThreads.engineSamplesPerSecond / oneThread.engineSamplesPerSecond), '', null);
+  }
+
+  // 5. Training while 200 connections poll (1 training thread).
+  const underPolling = async (pinned: boolean): Promise<{ quiet: Awaited<ReturnType<typeof cpuBatch>>; busy: Awaited<ReturnType<typeof cpuBatch>>; polls: Load }> => {
+    const others = [process.pid, apiService.child.pid!, redisServer!.pid()!];
+    if (pinned) for (const pid of others) pin(pid, '0');
+    worker = await startWorker(1, pinned ? '1' : undefined);
+    const where = pinned ? 'pinned' : 'shared cores';
+    const quiet = await cpuBatch(`training, quiet (${where})`);
+    let poller: ReturnType<typeof runAutocannon> | undefined;
+    const busy = await cpuBatch(`training while ${POLL_CONNECTIONS} connections poll (${where})`, async () => {
+      poller = runAutocannon({ url: `${apiUrl}${statusPath}`, connections: POLL_CONNECTIONS, headers: AUTH, duration: 3600 });
+      await sleep(1000);
+    });
+    poller!.stop();
+    const polls = await poller!.result;
+    await worker.stop();
+    if (pinned) for (const pid of others) pin(pid, '0-1');
+    return { quiet, busy, polls };
+  };
+  if (wants('polling')) {
+    if (!lastTinyJob) throw new Error('--only=polling needs a job to poll: add tiny or get');
+    for (const [label, r] of [['all processes share both cores', await underPolling(false)], ['worker pinned to CPU 1, API + Redis + autocannon to CPU 0', await underPolling(true)]] as const) {
+      const ratio = r.busy.jobsPerSecond / r.quiet.jobsPerSecond;
+      row(`training jobs/s (1 thread) while ${POLL_CONNECTIONS} conns poll (${num(r.polls.rps)} req/s, p99 ${num(r.polls.p99)} ms), ${label}`,
+        num(r.busy.jobsPerSecond, 2), num(r.quiet.jobsPerSecond, 2), `${pct(ratio)} (drop ${pct(1 - ratio)})`, 'drop ≤ 25 %', ratio >= 0.75);
+      row('… engine samples/s inside the thread', num(r.busy.engineSamplesPerSecond), num(r.quiet.engineSamplesPerSecond), pct(r.busy.engineSamplesPerSecond / r.quiet.engineSamplesPerSecond), '', null);
+    }
+  }
+
+  console.log('');
+  console.log('| measurement | trainyard | baseline | ratio | target | met? |');
+  console.log('|---|---:|---:|---:|---|---|');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log('');
+  console.log(`Load tests: autocannon, ${LOAD_SECONDS} s each after a ${WARMUP_SECONDS} s warm-up. API: auth on (one key), rate limits off, LOG_LEVEL=${common.LOG_LEVEL}.`);
+  console.log('Tiny-job overhead = (submit → first poll seeing `completed`, polled every 2 ms) − result.metrics.durationMs.');
+  if (profileApi) console.log(`API CPU profile: ${profileDir} (written when the API exits; tsx bench/api-profile.ts <file>)`);
+  await redis.quit();
+}
+
+async function cleanup(): Promise<void> {
+  await api?.close().catch(() => undefined);
+  for (const service of [...services].reverse()) await service.stop();
+  await redisServer?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+main().then(cleanup, async (err: unknown) => {
+  process.stderr.write(`bench:api failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  for (const service of services) process.stderr.write(`--- ${service.name} log (tail)\n${service.log().slice(-1500)}\n`);
+  await cleanup();
+  process.exit(1);
+});
