@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -49,6 +49,22 @@ function waitForReady(redis: Redis, timeoutMs: number): Promise<void> {
   });
 }
 
+/**
+ * One log line per request, written when it ends, with the request (method, url, remote
+ * address), the status and the response time, instead of Fastify's two (`incoming request` and
+ * `request completed`): under 100 polling connections those two lines were 19 % of the API's
+ * CPU time (bench:api profile).
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
 /** Inbound `x-request-id` values accepted as the request id (caller-controlled: validated). */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9-]{8,64}$/;
 
@@ -87,6 +103,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   const app = Fastify({
     loggerInstance: log,
+    logController: new OneLinePerRequest(),
     genReqId: (request) => {
       const inbound = request.headers['x-request-id'];
       return typeof inbound === 'string' && REQUEST_ID_PATTERN.test(inbound) ? inbound : randomUUID();
