@@ -10,6 +10,8 @@ declare module 'autocannon' {
       headers?: Record<string, string>;
       body?: string;
       pipelining?: number;
+      /** Each connection reconnects after this many requests. */
+      reconnectRate?: number;
     }
     interface Histogram {
       average: number;

@@ -208,6 +208,7 @@ async function engineMs(id: string): Promise<number> {
 }
 
 interface Load {
+  /** Responses with the expected status per second (others are listed, never counted). */
   rps: number;
   p50: number;
   p99: number;
@@ -215,23 +216,31 @@ interface Load {
   errors: number;
 }
 
-function runAutocannon(options: autocannon.Options): { result: Promise<Load>; stop: () => void } {
+/**
+ * The API closes a connection after 1,000 requests (maxRequestsPerSocket, which spreads clients
+ * over API processes). A client honouring `Connection: close` reconnects; autocannon does not and
+ * then reads 503s, so every load test reconnects on its own after this many requests (the
+ * hello-world's too).
+ */
+const RECONNECT_EVERY = 500;
+
+function runAutocannon(options: autocannon.Options, expected = '200'): { result: Promise<Load>; stop: () => void } {
   let instance: autocannon.Instance | undefined;
   const result = new Promise<Load>((resolve, reject) => {
-    instance = autocannon(options, (err, r) => {
+    instance = autocannon({ reconnectRate: RECONNECT_EVERY, ...options }, (err, r) => {
       if (err) return reject(err);
       const statuses: Record<string, number> = {};
       for (const [code, stat] of Object.entries(r.statusCodeStats ?? {})) statuses[code] = Number(stat.count);
-      resolve({ rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, statuses, errors: r.errors + r.timeouts });
+      resolve({ rps: (statuses[expected] ?? 0) / r.duration, p50: r.latency.p50, p99: r.latency.p99, statuses, errors: r.errors + r.timeouts });
     });
   });
   return { result, stop: () => instance!.stop() };
 }
 
 /** A warm-up, then a measured autocannon run of `LOAD_SECONDS`. */
-async function load(options: autocannon.Options): Promise<Load> {
-  await runAutocannon({ ...options, duration: WARMUP_SECONDS }).result;
-  return runAutocannon({ ...options, duration: LOAD_SECONDS }).result;
+async function load(options: autocannon.Options, expected = '200'): Promise<Load> {
+  await runAutocannon({ ...options, duration: WARMUP_SECONDS }, expected).result;
+  return runAutocannon({ ...options, duration: LOAD_SECONDS }, expected).result;
 }
 
 function quantile(values: number[], q: number): number {
@@ -306,10 +315,9 @@ async function main(): Promise<void> {
     const post = await load({
       url: `${apiUrl}/v1/jobs`, method: 'POST', connections: CONNECTIONS,
       headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify(xorSpec(100, 7)),
-    });
+    }, '202');
     await redis.flushall();
-    const postOk = post.statuses['202'] ?? 0;
-    const postRate = (post.rps * postOk) / Math.max(1, Object.values(post.statuses).reduce((a, b) => a + b, 0));
+    const postRate = post.rps;
     row(`POST /v1/jobs (inline XOR), ${CONNECTIONS} conns: jobs/s (202s)`, num(postRate) + unexpected(post, '202'), '', '', '≥ 2,000/s', postRate >= 2000);
     row(`… against raw BullMQ queue.add, ${CONNECTIONS} in flight`, num(postRate), num(rawAddRate), pct(postRate / rawAddRate), '≥ 50 %', postRate / rawAddRate >= 0.5);
   }
@@ -351,7 +359,7 @@ async function main(): Promise<void> {
     }));
     const helloGet = await load({ url: `${helloUrl}/`, connections: CONNECTIONS });
     const apiGet = await load({ url: `${apiUrl}${statusPath}`, connections: CONNECTIONS, headers: AUTH });
-    const apiGet304 = await load({ url: `${apiUrl}${statusPath}`, connections: CONNECTIONS, headers: { ...AUTH, 'if-none-match': etag } });
+    const apiGet304 = await load({ url: `${apiUrl}${statusPath}`, connections: CONNECTIONS, headers: { ...AUTH, 'if-none-match': etag } }, '304');
     row(`GET /v1/jobs/{id}, ${CONNECTIONS} conns: req/s (hello: GET /)`, num(apiGet.rps) + unexpected(apiGet, '200'), num(helloGet.rps), pct(apiGet.rps / helloGet.rps), '≥ 50 %', apiGet.rps / helloGet.rps >= 0.5);
     row('… its p99 latency', `${num(apiGet.p99)} ms (p50 ${num(apiGet.p50)})`, `${num(helloGet.p99)} ms`, '', '< 20 ms', apiGet.p99 < 20);
     row('GET /v1/jobs/{id} with If-None-Match (304): req/s', num(apiGet304.rps) + unexpected(apiGet304, '304'), num(helloGet.rps), pct(apiGet304.rps / helloGet.rps), '≥ 70 %', apiGet304.rps / helloGet.rps >= 0.7);
