@@ -19,6 +19,9 @@ import type { Config } from '../config.js';
  * - `ty:t:{<tenant>}:running` zset   job ids holding one of the tenant's running slots, score = lease expiry ms
  * - `ty:t:{<tenant>}:datasets` set   the tenant's dataset ids
  * - `ty:t:{<tenant>}:idem:<sha256>` string an Idempotency-Key reservation (24 h)
+ * - `ty:t:{<tenant>}:cpu:<YYYY-MM-DD>` string training seconds used on that UTC day (float; TTL 2 days)
+ * - `ty:t:{<tenant>}:store:exp`   zset  the tenant's stored artifacts (`ds:<id>`, `job:<id>`), score = expiry ms (`+inf`: kept)
+ * - `ty:t:{<tenant>}:store:bytes` hash  artifact → bytes, plus `total` (their sum)
  * - channel `ty:cancel`        pub/sub: a message is a job id whose cancel was requested
  * - BullMQ keys under the prefix `{ty}` (a hash tag: one slot for the whole queue).
  *
@@ -52,6 +55,12 @@ export interface Keys {
   tenantRunning(tenant: string): string;
   tenantDatasets(tenant: string): string;
   tenantIdempotency(tenant: string, keyDigest: string): string;
+  /** Training seconds the tenant used on one UTC day (`day` as `YYYY-MM-DD`). */
+  tenantComputeDay(tenant: string, day: string): string;
+  /** The tenant's stored artifacts by expiry time (the storage quota's ledger). */
+  tenantStorageExpiry(tenant: string): string;
+  /** The tenant's stored artifacts' sizes and their `total`. */
+  tenantStorageBytes(tenant: string): string;
 }
 
 /**
@@ -83,6 +92,9 @@ export function createKeys(prefix: Config['KEY_PREFIX']): Keys {
     tenantRunning: (tenant) => tenantKey(tenant, 'running'),
     tenantDatasets: (tenant) => tenantKey(tenant, 'datasets'),
     tenantIdempotency: (tenant, digest) => tenantKey(tenant, `idem:${digest}`),
+    tenantComputeDay: (tenant, day) => tenantKey(tenant, `cpu:${day}`),
+    tenantStorageExpiry: (tenant) => tenantKey(tenant, 'store:exp'),
+    tenantStorageBytes: (tenant) => tenantKey(tenant, 'store:bytes'),
   };
   return Object.freeze(keys);
 }

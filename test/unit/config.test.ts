@@ -26,6 +26,18 @@ describe('loadConfig', () => {
     expect(config.authEnabled).toBe(true);
   });
 
+  it('defaults the tenant quotas to 2 CPU-hours a day and 256 MiB stored, and takes 0 as unlimited', () => {
+    const defaults = loadConfig({});
+    const unlimited = loadConfig({ TENANT_COMPUTE_SECONDS_PER_DAY: '0', TENANT_MAX_STORED_BYTES: '0' });
+
+    expect(defaults.TENANT_COMPUTE_SECONDS_PER_DAY).toBe(7200);
+    expect(defaults.TENANT_MAX_STORED_BYTES).toBe(268_435_456);
+    expect(unlimited.TENANT_COMPUTE_SECONDS_PER_DAY).toBe(0);
+    expect(unlimited.TENANT_MAX_STORED_BYTES).toBe(0);
+    expect(() => loadConfig({ TENANT_COMPUTE_SECONDS_PER_DAY: '-1' })).toThrow(/TENANT_COMPUTE_SECONDS_PER_DAY/);
+    expect(() => loadConfig({ TENANT_MAX_STORED_BYTES: '1.5' })).toThrow(/TENANT_MAX_STORED_BYTES/);
+  });
+
   it('names every bad variable at once and never echoes a key', () => {
     let error: unknown;
     try {
