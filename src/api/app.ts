@@ -12,12 +12,14 @@ import { closeConnection, createProducerConnection } from '../queue/connection.j
 import { createTrainingQueue } from '../queue/training-queue.js';
 import { createDatasetStore } from '../store/dataset-store.js';
 import { createJobStore } from '../store/job-store.js';
+import { createTenantUsage } from '../store/tenant-usage.js';
 import { createMetricsStore } from '../store/metrics-store.js';
 import type { ApiDeps } from './deps.js';
 import { createAuthenticate, isAuthEnabled } from './plugins/auth.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { registerProblemHandlers } from './problem.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { usageRoutes } from './routes/usage.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { watchRoutes } from './routes/watch.js';
@@ -99,7 +101,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // The API only reads curves.
   const metricsStore = createMetricsStore({ redis: readRedis, config });
   const trainingQueue = createTrainingQueue({ connection: redis, config, jobStore });
-  const deps: ApiDeps = { config, log, redis, jobStore, datasetStore, metricsStore, trainingQueue, inference, authenticate };
+  const tenantUsage = createTenantUsage({ redis, reader: readRedis, config });
+  const deps: ApiDeps = { config, log, redis, jobStore, datasetStore, metricsStore, tenantUsage, trainingQueue, inference, authenticate };
 
   const app = Fastify({
     loggerInstance: log,
@@ -168,6 +171,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     }
     await v1.register(jobRoutes, deps);
     await v1.register(datasetRoutes, deps);
+    await v1.register(usageRoutes, deps);
   }, { prefix: '/v1' });
 
   await app.register(watchRoutes, { config, redis, jobStore, metricsStore, trainingQueue, authenticate });

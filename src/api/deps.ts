@@ -6,6 +6,7 @@ import type { TrainingQueue } from '../queue/training-queue.js';
 import type { DatasetStore } from '../store/dataset-store.js';
 import type { JobStore } from '../store/job-store.js';
 import type { MetricsStore } from '../store/metrics-store.js';
+import type { TenantUsage } from '../store/tenant-usage.js';
 import type { Authenticate } from './plugins/auth.js';
 
 /** Everything the routes use, built once by `buildApp`. */
@@ -17,6 +18,8 @@ export interface ApiDeps {
   jobStore: JobStore;
   datasetStore: DatasetStore;
   metricsStore: MetricsStore;
+  /** Per-tenant compute and storage usage (quotas). */
+  tenantUsage: TenantUsage;
   trainingQueue: TrainingQueue;
   inference: InferencePool;
   /** The `/v1` auth hook (sets `request.tenant`). */

@@ -2,12 +2,13 @@ import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { checkDataSource, checkJobSubmission, inlineDataShape, normalizeJobSubmission, type DataShape } from '../contract/check-job.js';
 import type { DataRef } from '../contract/job.js';
 import type { JobSubmission } from '../contract/job-schema.js';
-import { encodeWeights } from '../contract/weights.js';
+import { countParameters, encodeWeights } from '../contract/weights.js';
 import { ConflictError, JobFailedError, JobNotFinishedError, QuotaExceededError, ValidationError } from '../errors.js';
 import { BUILTIN_SHAPES } from '../store/builtin-datasets.js';
 import type { EncodedDataset } from '../store/dataset-store.js';
 import type { JobRecord } from '../store/job-store.js';
 import { encodeNumbers } from '../store/number-buffer.js';
+import { jobArtifact, msUntilUtcMidnight, reserveStorageWithinQuota, type TenantUsage } from '../store/tenant-usage.js';
 import type { ApiDeps } from './deps.js';
 
 /** How long an Idempotency-Key is remembered (24 h). */
@@ -23,6 +24,25 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * Refuses a tenant that has used its compute budget (`TENANT_COMPUTE_SECONDS_PER_DAY` training
+ * seconds) for the current UTC day. Only new submits are refused: jobs already queued or
+ * running are not stopped when their training crosses the budget.
+ * @throws QuotaExceededError (429, `Retry-After` = seconds to midnight UTC).
+ */
+async function assertComputeBudget(usage: TenantUsage, tenant: string, budgetSeconds: number): Promise<void> {
+  if (budgetSeconds <= 0) return;
+  const now = Date.now();
+  const used = await usage.computeSecondsOn(tenant, now);
+  if (used < budgetSeconds) return;
+  const resetMs = msUntilUtcMidnight(now);
+  throw new QuotaExceededError(
+    `Compute quota: the tenant has used ${Math.round(used)} s of training time today (UTC), its daily budget is ${budgetSeconds} s; ` +
+    `it resets at ${new Date(now + resetMs).toISOString()}.`,
+    Math.ceil(resetMs / 1000),
+  );
+}
+
 function flatten(rows: number[][]): number[] {
   const out: number[] = [];
   for (const row of rows) for (const value of row) out.push(value);
@@ -32,13 +52,14 @@ function flatten(rows: number[][]): number[] {
 /**
  * POST /v1/jobs as a story: check where the data comes from and its shape, resolve a warm
  * start, check the spec against every limit, honour the Idempotency-Key, check the tenant's
- * quota, then store the job (spec, inline data, initial weights) and enqueue it.
+ * quotas (compute today, queued + running jobs, stored bytes), then store the job (spec, inline
+ * data, initial weights) and enqueue it.
  * @throws ValidationError (400), NotFoundError (404: unknown dataset or `fromJob`),
  *   JobNotFinishedError/JobFailedError (409: `fromJob` not completed), ConflictError (409:
  *   key reused with another body), QuotaExceededError (429).
  */
 export async function submitJob(deps: ApiDeps, tenant: string, body: JobSubmission, idempotencyKey: string | undefined): Promise<SubmitOutcome> {
-  const { config, jobStore, datasetStore, trainingQueue } = deps;
+  const { config, jobStore, datasetStore, trainingQueue, tenantUsage } = deps;
   const id = randomUUID();
 
   const { source, problems: sourceProblems } = checkDataSource(body.data);
@@ -103,27 +124,32 @@ export async function submitJob(deps: ApiDeps, tenant: string, body: JobSubmissi
     }
   }
 
+  const inline: EncodedDataset | null = source === 'inline'
+    ? { ...shape, inputs: encodeNumbers(flatten(body.data.inputs!)), targets: encodeNumbers(flatten(body.data.targets!)) }
+    : null;
+  // What the job will store: its inline data, initial weights and trained weights (known now
+  // from the model's shape, so the result always fits the quota reserved here).
+  const storedBytes = (inline ? inline.inputs.byteLength + inline.targets.byteLength : 0) +
+    (initialWeights?.byteLength ?? 0) + 8 * countParameters(spec.model.inputSize, spec.model.layers);
+
   try {
+    await assertComputeBudget(tenantUsage, tenant, config.TENANT_COMPUTE_SECONDS_PER_DAY);
     if (!(await jobStore.reserveActiveSlot(tenant, id, config.TENANT_MAX_QUEUED))) {
       throw new QuotaExceededError(`The tenant already has ${config.TENANT_MAX_QUEUED} queued or running jobs, its limit; retry when one finishes.`, 30);
     }
     const createdAt = new Date().toISOString();
     let record: JobRecord;
     try {
+      await reserveStorageWithinQuota(tenantUsage, tenant, jobArtifact(id), storedBytes, config.TENANT_MAX_STORED_BYTES);
       record = await jobStore.createJob({ id, tenant, spec, createdAt, initialWeights });
     } catch (error) {
       void jobStore.releaseActiveSlot(tenant, id).catch(() => undefined);
+      void tenantUsage.releaseStorage(tenant, jobArtifact(id)).catch(() => undefined);
       throw error;
     }
     try {
-      if (source === 'inline') {
-        const encoded: EncodedDataset = {
-          ...shape,
-          inputs: encodeNumbers(flatten(body.data.inputs!)),
-          targets: encodeNumbers(flatten(body.data.targets!)),
-        };
-        await datasetStore.saveInlineData(id, encoded);
-      }
+      if (inline) await datasetStore.saveInlineData(id, inline);
+      await tenantUsage.confirmStorage(tenant, jobArtifact(id));
       await trainingQueue.enqueueTrainingJob({ jobId: id, tenant });
     } catch (error) {
       // Nothing was acknowledged: leave no half-created job behind (best effort, not awaited,

@@ -6,6 +6,7 @@ import { NotFoundError } from '../errors.js';
 import { loadBuiltinDataset, type DatasetArrays } from './builtin-datasets.js';
 import { createKeys, type Keys } from './keys.js';
 import { concatChunks, decodeNumbers, type EncodedNumbers, type NumberDtype } from './number-buffer.js';
+import { createTenantUsage, datasetArtifact, reserveStorageWithinQuota } from './tenant-usage.js';
 
 export type { DatasetArrays } from './builtin-datasets.js';
 
@@ -36,12 +37,15 @@ export interface DatasetStore {
   readonly keys: Keys;
   /**
    * Stores an uploaded dataset for `tenant` (numbers appended chunk by chunk, metadata written
-   * last so a half-written dataset is never visible).
+   * last so a half-written dataset is never visible). Its bytes are first reserved in the
+   * tenant's storage quota; a refused or failed upload leaves no keys and no reservation behind.
+   * @param options.maxStoredBytes `TENANT_MAX_STORED_BYTES` (0: no limit). @defaultValue 0
+   * @throws QuotaExceededError when the dataset would take the tenant past `maxStoredBytes`.
    */
-  saveDataset(tenant: string, data: EncodedDataset): Promise<DatasetMeta>;
+  saveDataset(tenant: string, data: EncodedDataset, options?: { maxStoredBytes?: number }): Promise<DatasetMeta>;
   /** Metadata of a tenant's dataset. @throws NotFoundError when missing or another tenant's. */
   getDataset(tenant: string, id: string): Promise<DatasetMeta>;
-  /** Removes a tenant's dataset. @throws NotFoundError when missing or another tenant's. */
+  /** Removes a tenant's dataset (and its bytes from the storage quota). @throws NotFoundError when missing or another tenant's. */
   deleteDataset(tenant: string, id: string): Promise<void>;
   /** Stores a job's inline data under the job's keys (no TTL until the job finishes). */
   saveInlineData(jobId: string, data: EncodedDataset): Promise<void>;
@@ -89,6 +93,7 @@ export function createDatasetStore(options: {
   const { redis } = options;
   const reader = options.reader ?? redis;
   const keys = createKeys(options.config.KEY_PREFIX);
+  const usage = createTenantUsage({ redis, config: options.config });
 
   async function appendAll(key: string, encoded: EncodedNumbers): Promise<void> {
     // An empty string key does not exist in Redis; SET '' first so GET finds a zero-length value.
@@ -107,7 +112,7 @@ export function createDatasetStore(options: {
   return {
     keys,
 
-    async saveDataset(tenant, data) {
+    async saveDataset(tenant, data, saveOptions = {}) {
       const id = randomUUID();
       const meta: DatasetMeta & { tenant: string } = {
         id,
@@ -120,14 +125,19 @@ export function createDatasetStore(options: {
         inputsDtype: data.inputs.dtype,
         targetsDtype: data.targets.dtype,
       };
+      const artifact = datasetArtifact(id);
+      // Reserved before anything is written, so concurrent uploads cannot overshoot the quota.
+      await reserveStorageWithinQuota(usage, tenant, artifact, meta.bytes, saveOptions.maxStoredBytes ?? 0);
       try {
         await appendAll(keys.datasetInputs(id), data.inputs);
         await appendAll(keys.datasetTargets(id), data.targets);
         const { id: _id, ...fields } = meta;
         await redis.hset(keys.dataset(id), fields as unknown as Record<string, string | number>);
         await redis.sadd(keys.tenantDatasets(tenant), id);
+        await usage.confirmStorage(tenant, artifact);
       } catch (error) {
         await redis.del(keys.dataset(id), keys.datasetInputs(id), keys.datasetTargets(id)).catch(() => undefined);
+        await usage.releaseStorage(tenant, artifact).catch(() => undefined);
         throw error;
       }
       return publicMeta(meta);
@@ -144,6 +154,7 @@ export function createDatasetStore(options: {
       if (meta === null || meta.tenant !== tenant) throw new NotFoundError('No such dataset.');
       await redis.del(keys.dataset(id), keys.datasetInputs(id), keys.datasetTargets(id));
       await redis.srem(keys.tenantDatasets(tenant), id);
+      await usage.releaseStorage(tenant, datasetArtifact(id));
     },
 
     async saveInlineData(jobId, data) {

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { isTerminalStatus, type JobError, type JobSpec, type JobStatus, type ResultMetrics } from '../contract/job.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { createKeys, type Keys } from './keys.js';
+import { createTenantUsage, jobArtifact } from './tenant-usage.js';
 
 /** A job's record (the `…:rec` hash), as the API and workers read it. */
 export interface JobRecord {
@@ -127,7 +128,10 @@ export interface JobStore {
   isCancelRequested(id: string): Promise<boolean>;
   /** A completed job's result, or `null`. */
   getResult(id: string): Promise<StoredResult | null>;
-  /** Removes every key of the job and its index entries. @returns `false` when it did not exist. */
+  /**
+   * Removes every key of the job, its index entries and its bytes from the tenant's storage
+   * quota. @returns `false` when it did not exist.
+   */
   deleteJob(id: string): Promise<boolean>;
   /** A page of the tenant's jobs, newest first, optionally filtered by status. @throws ValidationError for a malformed cursor. */
   listJobs(tenant: string, options: { limit: number; status?: JobStatus; cursor?: string | null }): Promise<JobPage>;
@@ -262,9 +266,13 @@ export function createJobStore(options: {
   const reader = options.reader ?? redis;
   const keys = createKeys(options.config.KEY_PREFIX);
   const ttl = String(options.config.JOB_TTL_SECONDS);
+  const usage = createTenantUsage({ redis, config: options.config });
 
+  /** After a job finished: it leaves the active set, and its stored bytes count until its keys expire. */
   async function dropFromActive(tenant: string | undefined, id: string): Promise<void> {
-    if (tenant) await redis.srem(keys.tenantActive(tenant), id);
+    if (!tenant) return;
+    await redis.srem(keys.tenantActive(tenant), id);
+    await usage.expireStorage(tenant, jobArtifact(id), Date.now() + options.config.JOB_TTL_SECONDS * 1000);
   }
 
   async function finish(id: string, status: JobStatus, error: JobError | null, finishedAt: string): Promise<boolean> {
@@ -391,7 +399,10 @@ export function createJobStore(options: {
     async deleteJob(id) {
       const tenant = await redis.hget(keys.jobRecord(id), 'tenant');
       const removed = await redis.del(...keys.jobKeys(id));
-      if (tenant) await redis.multi().zrem(keys.tenantJobs(tenant), id).srem(keys.tenantActive(tenant), id).exec();
+      if (tenant) {
+        await redis.multi().zrem(keys.tenantJobs(tenant), id).srem(keys.tenantActive(tenant), id).exec();
+        await usage.releaseStorage(tenant, jobArtifact(id));
+      }
       return removed > 0 && tenant !== null;
     },
 

@@ -22,6 +22,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'jobs', description: 'Training jobs' },
         { name: 'datasets', description: 'Uploaded datasets' },
+        { name: 'usage', description: 'The tenant’s quotas and usage' },
         { name: 'health', description: 'Liveness and readiness' },
       ],
     },

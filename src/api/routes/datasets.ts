@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { DatasetUpload, DatasetView } from '../../contract/job-schema.js';
-import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../../errors.js';
+import { PayloadTooLargeError, QuotaExceededError, UnsupportedMediaTypeError } from '../../errors.js';
 import { parseCsvDataset, parseJsonDataset } from '../dataset-upload.js';
 import type { ApiDeps } from '../deps.js';
 import { compileValidator } from '../validation.js';
@@ -12,7 +12,8 @@ import { IdParams, problemResponses, SECURITY } from '../schemas/common.js';
 
 /** Dataset routes: upload (JSON or CSV, streamed), metadata, removal. */
 export const datasetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
-  const { config, datasetStore } = deps;
+  const { config, datasetStore, tenantUsage } = deps;
+  const maxStoredBytes = config.TENANT_MAX_STORED_BYTES;
   const tags = ['datasets'];
   const limitBytes = config.DATASET_BODY_LIMIT_BYTES;
 
@@ -44,13 +45,18 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
   }, async (request, reply) => {
     const length = Number(request.headers['content-length'] ?? 0);
     if (length > limitBytes) throw new PayloadTooLargeError(`The dataset is larger than ${limitBytes} bytes.`);
+    // A tenant already at its storage quota is refused before a large body is parsed; the
+    // exact check (this dataset's bytes, atomically) is the store's.
+    if (maxStoredBytes > 0 && (await tenantUsage.storedBytes(request.tenant)) >= maxStoredBytes) {
+      throw new QuotaExceededError(`Storage quota: the tenant already stores its limit of ${maxStoredBytes} bytes (uploaded datasets; jobs' inline data and weights). Delete datasets or jobs, or wait for finished jobs to expire.`);
+    }
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const stream = request.body as unknown as Readable;
     const query = request.query as { targetColumns?: number };
     const encoded = type === 'text/csv'
       ? await parseCsvDataset(stream, limitBytes, query.targetColumns ?? 1, config)
       : await parseJsonDataset(stream, limitBytes, config);
-    const meta = await datasetStore.saveDataset(request.tenant, encoded);
+    const meta = await datasetStore.saveDataset(request.tenant, encoded, { maxStoredBytes });
     request.log.info({ datasetId: meta.id, samples: meta.samples, bytes: meta.bytes }, 'dataset stored');
     reply.header('location', `/v1/datasets/${meta.id}`);
     return reply.code(201).send(meta);
