@@ -15,6 +15,7 @@ import { createJobStore } from '../src/store/job-store.js';
 import { createKeys } from '../src/store/keys.js';
 import { createMetricsStore } from '../src/store/metrics-store.js';
 import { createRunningSlots } from '../src/store/running-slots.js';
+import { createTenantUsage } from '../src/store/tenant-usage.js';
 import { enableWasmFeatures } from '../src/wasm-features.js';
 import { startWorkerMetricsServer, type WorkerMetricsServer } from '../src/observability/worker-metrics.js';
 import { RunRegistry } from './run-registry.js';
@@ -110,6 +111,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     metrics: createMetricsStore({ redis: storeConnection, config }),
     checkpoints: createCheckpointStore({ redis: storeConnection, config }),
     slots: createRunningSlots({ redis: storeConnection, config, leaseMs: Math.max(config.LOCK_DURATION_MS, 5_000) }),
+    usage: createTenantUsage({ redis: storeConnection, config }),
     pool,
     runs,
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),

@@ -9,6 +9,7 @@ import type { DatasetStore } from '../src/store/dataset-store.js';
 import type { JobRecord, JobStore } from '../src/store/job-store.js';
 import { curveStride, type MetricsStore, type StoredCurvePoint } from '../src/store/metrics-store.js';
 import type { RunningSlots } from '../src/store/running-slots.js';
+import type { TenantUsage } from '../src/store/tenant-usage.js';
 import type { RunRegistry, ActiveRun } from './run-registry.js';
 import {
   CONTROL_BYTES,
@@ -60,6 +61,8 @@ export interface ProcessorDeps {
   metrics: MetricsStore;
   checkpoints: CheckpointStore;
   slots: RunningSlots;
+  /** Where each run's training time is added to its tenant's daily compute usage. */
+  usage: TenantUsage;
   pool: ThreadPool;
   runs: RunRegistry;
   /** Counters for the worker's own /metrics (optional). */
@@ -80,6 +83,12 @@ const CANCEL_POLL_MS = 1_000;
 const HEARTBEAT_MS = 1_000;
 /** A job over its tenant's running cap is retried after this much (plus jitter). */
 const CAP_RETRY_DELAY_MS = 500;
+/**
+ * A long run adds its training time to the tenant's compute usage at least this often (and
+ * once more when it ends), so the usage grows while it runs and a worker killed with
+ * `kill -9` loses at most this much of it.
+ */
+const COMPUTE_RECORD_MS = 10_000;
 
 /**
  * An error as it may be logged: Redis errors carry the failed command's arguments (checkpoint
@@ -276,6 +285,30 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     let flushing: Promise<void> = Promise.resolve();
     let checkpointWrites: Promise<unknown> = Promise.resolve();
 
+    // Training time for the tenant's compute budget (RELIABILITY.md c.4): the thread's wall-clock
+    // time, whatever the run's outcome (completed, failed, cancelled, timed out, handed back or
+    // abandoned). Crossing the budget never stops a run; only new submits are refused. Writes are
+    // chained (no time is counted twice); the time of a failed write is carried into the next.
+    let computeRecordedUntil = Date.now();
+    let computeWrites: Promise<void> = Promise.resolve();
+    let computeWritesPending = 0;
+    const recordCompute = (untilMs: number): Promise<void> => {
+      computeWritesPending++;
+      computeWrites = computeWrites.then(async () => {
+        const from = computeRecordedUntil;
+        try {
+          if (untilMs <= from) return;
+          await deps.usage.addComputeTime(tenant, from, untilMs);
+          computeRecordedUntil = untilMs;
+        } catch (err) {
+          log.warn({ err: errorSummary(err) }, 'could not record training time; retrying with the next record');
+        } finally {
+          computeWritesPending--;
+        }
+      });
+      return computeWrites;
+    };
+
     const flushNow = async (): Promise<void> => {
       // A stale run (lock lost) writes nothing more: the job belongs to another worker.
       if (abandoned) return;
@@ -310,6 +343,8 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
           lastCancelPollAt = now;
           if (await jobs.isCancelRequested(jobId)) run.cancel();
         }
+        // While Redis is slow, periodic records are skipped rather than queued.
+        if (now - computeRecordedUntil >= COMPUTE_RECORD_MS && computeWritesPending === 0) void recordCompute(now);
         if (now - lastLeaseRenewAt >= config.LOCK_DURATION_MS / 3) {
           lastLeaseRenewAt = now;
           await slots.renew(tenant, jobId);
@@ -419,9 +454,12 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     if (start.checkpoint) transfer.push(start.checkpoint.buffer as ArrayBuffer);
 
     let end: RunEnd;
+    let computeRecorded: Promise<void>;
+    computeRecordedUntil = Date.now();
     try {
       end = await thread.run(start, onMessage, transfer);
     } finally {
+      computeRecorded = recordCompute(Date.now());
       clearTimeout(timeout);
       clearTimeout(terminateTimer);
       clearInterval(flushTimer);
@@ -429,6 +467,7 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
       deps.pool.release(thread);
     }
     if (end.kind === 'message' && end.message.type === 'done') kernelName = end.message.kernelName;
+    await computeRecorded;
     await checkpointWrites;
     if (!abandoned) {
       // The last points and progress, before the final state is written.
