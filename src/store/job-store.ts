@@ -268,11 +268,15 @@ export function createJobStore(options: {
   const ttl = String(options.config.JOB_TTL_SECONDS);
   const usage = createTenantUsage({ redis, config: options.config });
 
-  /** After a job finished: it leaves the active set, and its stored bytes count until its keys expire. */
+  /**
+   * After a job finished: it leaves the active set, and its stored bytes count until its keys
+   * expire (the storage ledger's `ZADD XX`, see tenant-usage.ts). One round trip, as before the
+   * ledger existed: both keys are the tenant's, so one slot.
+   */
   async function dropFromActive(tenant: string | undefined, id: string): Promise<void> {
     if (!tenant) return;
-    await redis.srem(keys.tenantActive(tenant), id);
-    await usage.expireStorage(tenant, jobArtifact(id), Date.now() + options.config.JOB_TTL_SECONDS * 1000);
+    const expiresAtMs = Date.now() + options.config.JOB_TTL_SECONDS * 1000;
+    await redis.multi().srem(keys.tenantActive(tenant), id).zadd(keys.tenantStorageExpiry(tenant), 'XX', expiresAtMs, jobArtifact(id)).exec();
   }
 
   async function finish(id: string, status: JobStatus, error: JobError | null, finishedAt: string): Promise<boolean> {

@@ -88,6 +88,14 @@ export interface TenantUsage {
   reconcileStorage(tenant: string): Promise<void>;
 }
 
+// KEYS: day counters. ARGV: seconds to add to each, then their TTL. One script rather than a
+// MULTI: a single command is simply resent when the connection drops mid-way.
+const ADD_COMPUTE_LUA = `for i = 1, #KEYS do
+  redis.call('INCRBYFLOAT', KEYS[i], ARGV[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[#ARGV])
+end
+return 1`;
+
 // KEYS: expiry zset, bytes hash. ARGV[1]: now ms. Leaves the current total in `total`.
 const PRUNE_LUA = `local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 for i = 1, #gone do
@@ -147,14 +155,15 @@ export function createTenantUsage(options: {
 
     async addComputeTime(tenant, startedAtMs, endedAtMs) {
       if (!(endedAtMs > startedAtMs)) return;
-      const tx = redis.multi();
+      const dayKeys: string[] = [];
+      const seconds: string[] = [];
       for (let from = startedAtMs; from < endedAtMs;) {
         const to = Math.min(endedAtMs, from + msUntilUtcMidnight(from));
-        const key = keys.tenantComputeDay(tenant, utcDay(from));
-        tx.incrbyfloat(key, (to - from) / 1000).expire(key, COMPUTE_KEY_TTL_SECONDS);
+        dayKeys.push(keys.tenantComputeDay(tenant, utcDay(from)));
+        seconds.push(String((to - from) / 1000));
         from = to;
       }
-      await tx.exec();
+      await redis.eval(ADD_COMPUTE_LUA, dayKeys.length, ...dayKeys, ...seconds, String(COMPUTE_KEY_TTL_SECONDS));
     },
 
     async computeSecondsOn(tenant, atMs = now()) {
