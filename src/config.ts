@@ -72,7 +72,7 @@ export const VARIABLES = {
   TENANT_SUBMITS_PER_MINUTE: { kind: 'int', fallback: 10, min: 1, doc: 'POST /v1/jobs per tenant per minute' },
   TENANT_REQUESTS_PER_MINUTE: { kind: 'int', fallback: 300, min: 1, doc: 'all /v1 requests per tenant per minute' },
   TENANT_COMPUTE_SECONDS_PER_DAY: { kind: 'number', fallback: 2 * 3600, min: 0, doc: 'training seconds (thread wall-clock) per tenant per UTC day; at the budget, submits get 429 until midnight UTC (0: unlimited)' },
-  TENANT_MAX_STORED_BYTES: { kind: 'int', fallback: 256 * MIB, min: 0, doc: 'stored bytes per tenant: datasets, inline job data, initial and trained weights (0: unlimited)' },
+  TENANT_MAX_STORED_BYTES: { kind: 'int', fallback: 1024 * MIB, min: 0, doc: 'stored bytes per tenant: datasets, inline job data, initial and trained weights (0: unlimited)' },
   MAX_EVENT_LOOP_DELAY_MS: { kind: 'int', fallback: 1_000, min: 0, doc: 'API answers 503 while its event-loop delay exceeds this (0: off)' },
   RATE_LIMIT_ENABLED: { kind: 'bool', fallback: true, doc: 'rate limits on /v1 (turn off only for benchmarks)' },
   STALLED_HEARTBEAT_MS: { kind: 'int', fallback: 60_000, min: 1, doc: 'a running job with no heartbeat for this long shows `stalled: true`' },

@@ -26,12 +26,16 @@ describe('loadConfig', () => {
     expect(config.authEnabled).toBe(true);
   });
 
-  it('defaults the tenant quotas to 2 CPU-hours a day and 256 MiB stored, and takes 0 as unlimited', () => {
+  it('defaults the tenant quotas to 2 CPU-hours a day and 1 GiB stored (an uploaded MNIST and its model fit), and takes 0 as unlimited', () => {
     const defaults = loadConfig({});
     const unlimited = loadConfig({ TENANT_COMPUTE_SECONDS_PER_DAY: '0', TENANT_MAX_STORED_BYTES: '0' });
 
     expect(defaults.TENANT_COMPUTE_SECONDS_PER_DAY).toBe(7200);
-    expect(defaults.TENANT_MAX_STORED_BYTES).toBe(268_435_456);
+    expect(defaults.TENANT_MAX_STORED_BYTES).toBe(1_073_741_824);
+    // Issue 4: the defaults admit MNIST-scale work, uploaded: 60,000 × (784 + 10) float64 numbers
+    // stored, plus a 784-256-128-10 model's trained weights.
+    const mnistBytes = 60_000 * (784 + 10) * 8 + (784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10) * 8;
+    expect(defaults.TENANT_MAX_STORED_BYTES).toBeGreaterThan(mnistBytes);
     expect(unlimited.TENANT_COMPUTE_SECONDS_PER_DAY).toBe(0);
     expect(unlimited.TENANT_MAX_STORED_BYTES).toBe(0);
     expect(() => loadConfig({ TENANT_COMPUTE_SECONDS_PER_DAY: '-1' })).toThrow(/TENANT_COMPUTE_SECONDS_PER_DAY/);
