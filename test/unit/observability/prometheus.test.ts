@@ -29,7 +29,10 @@ describe('createApiMetrics', () => {
     expect(sampleValue(parsed, 'trainyard_training_samples_per_second')).toBe(1000);
     expect(sampleValue(parsed, 'trainyard_redis_up')).toBe(1);
     expect(sampleValue(parsed, 'trainyard_redis_rtt_seconds')).toBeGreaterThanOrEqual(0);
-    expect(sampleValue(parsed, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    // Default process metrics are there (prom-client counts CPU from the registry's creation,
+    // which may still read 0 at tick resolution).
+    expect(sampleValue(parsed, 'process_cpu_user_seconds_total')).toBeGreaterThanOrEqual(0);
+    expect(parsed.types.get('process_cpu_user_seconds_total')).toBe('counter');
   });
 
   it('counts requests by method, route and status in a histogram', async () => {
