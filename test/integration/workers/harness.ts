@@ -161,7 +161,8 @@ export async function createWorkerHarness(overrides: Record<string, string> = {}
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await queue.close();
-      await queue.queue.obliterate({ force: true }).catch(() => {});
+      // BullMQ's keys go with the rest below (obliterate on a closed queue could wait forever
+      // for a connection).
       const stale = await redis.keys(`${prefix}:*`);
       const bull = await redis.keys(`{${prefix}}:*`);
       const all = [...stale, ...bull];
