@@ -29,23 +29,28 @@
  *     the worker pinned to CPU 1 and the API, Redis and autocannon to CPU 0 (taskset), which
  *     separates the effect of polling on training from plain CPU sharing on a 2-core machine.
  *
- * `--quick` is a smoke run (2 s per load test, fewer jobs). `--profile-api` starts the API with
- * `--cpu-prof` and leaves its .cpuprofile in a directory it names at the end (summarise it with
+ * `--quick` is a smoke run (2 s per load test, fewer jobs). `--profile-api` (`--profile-worker`)
+ * starts the API (the workers) with `--cpu-prof` and leaves the .cpuprofile files, one per thread,
+ * in a directory it names at the end (summarise it with
  * `tsx bench/api-profile.ts <file>`). `--only=post,tiny,get,threads,polling` runs some phases.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { findFreePort, startRedisServer, type RedisServerHandle } from '../src/embedded-redis.js';
+import { createKeys } from '../src/store/keys.js';
+import { CPU_JOB, cpuJobSubmission } from './api-workloads.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profileApi = args.includes('--profile-api');
+const profileWorker = args.includes('--profile-worker');
 const PHASES = ['post', 'tiny', 'get', 'threads', 'polling'] as const;
 const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : [...PHASES];
@@ -132,38 +137,7 @@ function xorSpec(epochs: number, seed: number): Record<string, unknown> {
   };
 }
 
-/** A deterministic regression set (a fixed LCG), so every run trains the same work. */
-function regressionData(samples: number, inputSize: number): { inputs: number[][]; targets: number[][] } {
-  let state = 12345;
-  const next = (): number => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return Math.round((state / 2 ** 32) * 2000 - 1000) / 1000;
-  };
-  const inputs: number[][] = [];
-  const targets: number[][] = [];
-  for (let i = 0; i < samples; i++) {
-    const row = Array.from({ length: inputSize }, next);
-    inputs.push(row);
-    targets.push([Math.tanh(row.reduce((sum, value, k) => sum + value * ((k % 3) - 1), 0))]);
-  }
-  return { inputs, targets };
-}
-
-const CPU_DATA = regressionData(512, 16);
-const CPU_EPOCHS = 400;
-const CPU_SAMPLE_EPOCHS = 512 * CPU_EPOCHS;
-
-/** A CPU-bound job: 16-64-64-1 tanh MLP, 512 samples, batch 32 (a few hundred ms of training). */
-function cpuSpec(seed: number): Record<string, unknown> {
-  return {
-    name: 'bench mlp',
-    model: { inputSize: 16, layers: [{ units: 64, activation: 'tanh' }, { units: 64, activation: 'tanh' }, { units: 1, activation: 'linear' }] },
-    loss: 'mse',
-    optimizer: { type: 'adam', learningRate: 0.001 },
-    training: { epochs: CPU_EPOCHS, batchSize: 32, seed },
-    data: CPU_DATA,
-  };
-}
+const CPU_SAMPLE_EPOCHS = CPU_JOB.samples * CPU_JOB.epochs;
 
 // ---------------------------------------------------------------------------------------------
 // HTTP helpers
@@ -280,6 +254,51 @@ function benchSeconds(): number {
   return total;
 }
 
+/** CPU seconds of each thread of a process, keyed `<comm>#<tid>`. */
+function threadSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      out.set(`${comm}#${tid}`, processSecondsOfTask(pid, tid));
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
+function processSecondsOfTask(pid: number, tid: string): number {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  return (fields[11] + fields[12]) / CLOCK_TICKS;
+}
+
+/**
+ * Where the cores went while `body` ran: each thread of the worker process, and the API, Redis
+ * and this bench as wholes, in cores (CPU seconds per wall second), busiest first.
+ */
+async function cpuBreakdown<T>(workerPid: number, body: () => Promise<T>): Promise<{ result: T; cores: Array<[string, number]> }> {
+  const wholes = (): Map<string, number> => new Map([
+    ['api', processSeconds(services.find((x) => x.name === 'api')?.child.pid ?? -1, false)],
+    ['redis', processSeconds(redisServer?.pid() ?? -1, false)],
+    ['bench (autocannon, polls)', processSeconds(process.pid, false)],
+  ]);
+  const before = new Map([...wholes(), ...[...threadSeconds(workerPid)].map(([k, v]) => [`worker ${k}`, v] as [string, number])]);
+  const start = performance.now();
+  const result = await body();
+  const seconds = (performance.now() - start) / 1000;
+  const after = new Map([...wholes(), ...[...threadSeconds(workerPid)].map(([k, v]) => [`worker ${k}`, v] as [string, number])]);
+  const cores = [...after].map(([k, v]): [string, number] => [k, (v - (before.get(k) ?? 0)) / seconds]).filter(([, c]) => c >= 0.005).sort((a, b) => b[1] - a[1]);
+  return { result, cores };
+}
+
 /** Measures the cores other processes kept busy from now until `stop()`. */
 function startForeignMeter(): { stop(): number } {
   const machine = machineBusySeconds();
@@ -354,7 +373,7 @@ async function main(): Promise<void> {
   const hello = startService('hello', 'bench/api-hello.ts', { HOST: '127.0.0.1', PORT: String(helloPort) });
   const apiPort = await findFreePort();
   const profileDir = join(tmpdir(), `trainyard-bench-api-profiles-${process.pid}`);
-  if (profileApi) mkdirSync(profileDir, { recursive: true });
+  if (profileApi || profileWorker) mkdirSync(profileDir, { recursive: true });
   const apiService = startService('api', 'src/api/server.ts', { ...serverEnv, PORT: String(apiPort) }, {
     nodeArgs: profileApi ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
   });
@@ -365,7 +384,10 @@ async function main(): Promise<void> {
   api = new Pool(apiUrl, { connections: 4 });
 
   const startWorker = async (threads: number, cpu?: string): Promise<Service> => {
-    const worker = startService(`worker-${threads}`, 'workers/main.ts', { ...serverEnv, WORKER_CONCURRENCY: String(threads) }, cpu === undefined ? {} : { cpu });
+    const worker = startService(`worker-${threads}`, 'workers/main.ts', { ...serverEnv, WORKER_CONCURRENCY: String(threads) }, {
+      ...(cpu === undefined ? {} : { cpu }),
+      ...(profileWorker ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}),
+    });
     await waitForLog(worker, /worker started/);
     return worker;
   };
@@ -449,30 +471,60 @@ async function main(): Promise<void> {
   await worker?.stop();
 
   // 4. Training threads: 1 vs 2.
-  const cpuBatch = (label: string, during?: () => Promise<void>): Promise<{ jobsPerSecond: number; engineSamplesPerSecond: number }> => phase(label, async () => {
+  type Batch = { jobsPerSecond: number; engineSamplesPerSecond: number; cores: Array<[string, number]> };
+  const cpuBatch = (label: string, during?: () => Promise<void>): Promise<Batch> => phase(label, async () => {
     // Warm-up: each thread compiles the kernels and JITs the engine on its first job.
-    await Promise.all([submit(cpuSpec(1)), submit(cpuSpec(2))].map(async (id) => waitDone(await id, 20)));
+    await Promise.all([submit(cpuJobSubmission(1)), submit(cpuJobSubmission(2))].map(async (id) => waitDone(await id, 20)));
     if (during) await during();
     const start = performance.now();
-    const ids = [];
-    for (let i = 0; i < CPU_JOBS; i++) ids.push(await submit(cpuSpec(100 + i)));
-    const ends = await Promise.all(ids.map((id) => waitDone(id, 20)));
-    const seconds = (Math.max(...ends) - start) / 1000;
+    const ids: string[] = [];
+    let end = start;
+    const { cores } = await cpuBreakdown(worker!.child.pid!, async () => {
+      for (let i = 0; i < CPU_JOBS; i++) ids.push(await submit(cpuJobSubmission(100 + i)));
+      end = await allCompleted(ids);
+    });
+    const seconds = (end - start) / 1000;
     const engine = await Promise.all(ids.map(engineMs));
     const engineSeconds = engine.reduce((a, b) => a + b, 0) / 1000;
-    return { jobsPerSecond: CPU_JOBS / seconds, engineSamplesPerSecond: (CPU_JOBS * CPU_SAMPLE_EPOCHS) / engineSeconds };
+    return { jobsPerSecond: CPU_JOBS / seconds, engineSamplesPerSecond: (CPU_JOBS * CPU_SAMPLE_EPOCHS) / engineSeconds, cores };
   });
+  const engineAlone = (threads: number): Promise<number> => phase(`engine alone, ${threads} thread(s)`, async () => {
+    const child = startService(`engine-${threads}`, 'bench/api-engine-threads.ts', { THREADS: String(threads), JOBS: String(Math.ceil(CPU_JOBS / threads)) });
+    await new Promise((resolve) => child.child.once('exit', resolve));
+    const out = JSON.parse(child.log().trim().split('\n').pop()!) as { jobsPerSecond: number };
+    await child.stop();
+    return out.jobsPerSecond;
+  });
+  // Batches learn of completions from BullMQ's event stream (a blocking XREAD): polling the API
+  // every few ms would cost this 2-core machine a tenth of a core (loopback syscalls in a VM cost
+  // ~0.3 ms each at low rates), which the training threads would lose.
+  const queueEvents = new QueueEvents('training', { connection: { url: redisServer.url } as never, prefix: createKeys('ty').bullPrefix });
+  await queueEvents.waitUntilReady();
+  const completedAt = new Map<string, number>();
+  queueEvents.on('completed', ({ jobId }) => completedAt.set(jobId, performance.now()));
+  queueEvents.on('failed', ({ jobId, failedReason }) => process.stderr.write(`bench:api: job ${jobId} failed: ${failedReason}\n`));
+  const allCompleted = async (ids: string[]): Promise<number> => {
+    while (!ids.every((id) => completedAt.has(id))) await sleep(2);
+    return Math.max(...ids.map((id) => completedAt.get(id)!));
+  };
+  const notes: string[] = [];
+  const describeCores = (cores: Array<[string, number]>): string => cores.slice(0, 8).map(([k, c]) => `${k} ${c.toFixed(2)}`).join(', ');
   if (wants('threads')) {
+    const alone1 = await engineAlone(1);
+    const alone2 = await engineAlone(2);
     worker = await startWorker(1);
     const oneThread = await cpuBatch('CPU-bound jobs, 1 thread');
     await worker.stop();
     worker = await startWorker(2);
     const twoThreads = await cpuBatch('CPU-bound jobs, 2 threads');
     await worker.stop();
-    row(`CPU-bound jobs (${CPU_JOBS} × 16-64-64-1 MLP, ${CPU_EPOCHS} epochs of 512), 2 threads vs 1: jobs/s`, num(twoThreads.jobsPerSecond, 2), num(oneThread.jobsPerSecond, 2),
+    row(`CPU-bound jobs (${CPU_JOBS} × 16-64-64-1 MLP, ${CPU_JOB.epochs} epochs of ${CPU_JOB.samples}), 2 threads vs 1: jobs/s`, num(twoThreads.jobsPerSecond, 2), num(oneThread.jobsPerSecond, 2),
       `${(twoThreads.jobsPerSecond / oneThread.jobsPerSecond).toFixed(2)}×`, '≥ 1.8×', twoThreads.jobsPerSecond / oneThread.jobsPerSecond >= 1.8);
     row('… engine samples/s of one thread (each job’s durationMs)', num(twoThreads.engineSamplesPerSecond), num(oneThread.engineSamplesPerSecond),
       pct(twoThreads.engineSamplesPerSecond / oneThread.engineSamplesPerSecond), '', null);
+    row('… the engine alone: the same jobs on 2 worker_threads vs 1 in one process (no Redis, queue or HTTP)', num(alone2, 2), num(alone1, 2), `${(alone2 / alone1).toFixed(2)}×`, 'the machine’s ceiling', null);
+    notes.push(`Cores used during the 2-thread batch: ${describeCores(twoThreads.cores)}.`);
+    notes.push(`Cores used during the 1-thread batch: ${describeCores(oneThread.cores)}.`);
   }
 
   // 5. Training while 200 connections poll (1 training thread).
@@ -500,6 +552,7 @@ async function main(): Promise<void> {
       row(`training jobs/s (1 thread) while ${POLL_CONNECTIONS} conns poll (${num(r.polls.rps)} req/s, p99 ${num(r.polls.p99)} ms), ${label}`,
         num(r.busy.jobsPerSecond, 2), num(r.quiet.jobsPerSecond, 2), `${pct(ratio)} (drop ${pct(1 - ratio)})`, 'drop ≤ 25 %', ratio >= 0.75);
       row('… engine samples/s inside the thread', num(r.busy.engineSamplesPerSecond), num(r.quiet.engineSamplesPerSecond), pct(r.busy.engineSamplesPerSecond / r.quiet.engineSamplesPerSecond), '', null);
+      notes.push(`Cores used while training under polling (${label}): ${describeCores(r.busy.cores)}.`);
     }
   }
 
@@ -508,10 +561,12 @@ async function main(): Promise<void> {
   console.log('|---|---:|---:|---:|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log('');
+  await queueEvents.close();
+  for (const note of notes) console.log(note);
   console.log(`CPU used by other processes during each phase (cores of ${cpus().length}; each phase waited for a quiet second first): ${foreignLoad.map((f) => `${f.phase} ${f.cores.toFixed(2)}`).join('; ')}.`);
   console.log(`Load tests: autocannon, ${LOAD_SECONDS} s each after a ${WARMUP_SECONDS} s warm-up. API: auth on (one key), rate limits off, LOG_LEVEL=${common.LOG_LEVEL}.`);
   console.log('Tiny-job overhead = (submit → first poll seeing `completed`, polled every 2 ms) − result.metrics.durationMs.');
-  if (profileApi) console.log(`API CPU profile: ${profileDir} (written when the API exits; tsx bench/api-profile.ts <file>)`);
+  if (profileApi || profileWorker) console.log(`CPU profiles: ${profileDir} (written when each process exits; tsx bench/api-profile.ts <file>)`);
   await redis.quit();
 }
 
