@@ -29,7 +29,6 @@ if (isMainThread) {
   const jobs = Number(process.env.JOBS ?? 4);
   const workers = Array.from({ length: threads }, () => new Worker(new URL('../workers/thread-bootstrap.mjs', import.meta.url), {
     workerData: { entry: import.meta.url, jobs }, execArgv: [],
-    ...(process.env.LIMITS ? { resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 } } : {}),
   }));
   // Every thread warms up, then all start together.
   await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));

@@ -23,11 +23,18 @@
  *  3. `GET /v1/jobs/{id}` of a completed job at 100 connections, without and with
  *     `If-None-Match` (304), against the hello-world's `GET /` (same connections, same duration).
  *  4. CPU-bound jobs (an MLP of a few hundred ms each) on a worker with 1 training thread, then
- *     one with 2: jobs/s from the first submit to the last completion.
+ *     one with 2: jobs/s from the first submit to the last completion (learnt from BullMQ's
+ *     event stream, so the bench's own polls do not take CPU from the threads). The same jobs on
+ *     the engine alone (bench/api-engine-threads.ts: worker_threads, no Redis, queue or HTTP)
+ *     give the machine's own 2-vs-1 ceiling.
  *  5. the same batch on a 1-thread worker, without and then with 200 connections polling
  *     `GET /v1/jobs/{id}` flat out; once with every process free to use both cores, once with
  *     the worker pinned to CPU 1 and the API, Redis and autocannon to CPU 0 (taskset), which
  *     separates the effect of polling on training from plain CPU sharing on a 2-core machine.
+ *
+ * Each phase first waits for a quiet machine, measures the CPU other processes use meanwhile
+ * (printed under the table) and is run again when they took more than 0.3 cores. For the
+ * batches the bench prints where the cores went, thread by thread.
  *
  * `--quick` is a smoke run (2 s per load test, fewer jobs). `--profile-api` (`--profile-worker`)
  * starts the API (the workers) with `--cpu-prof` and leaves the .cpuprofile files, one per thread,
