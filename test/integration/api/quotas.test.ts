@@ -232,6 +232,6 @@ describe('GET /v1/usage', () => {
     expect(body.compute.usedSeconds).toBeGreaterThanOrEqual(0);
     expect(body.compute.usedSeconds).toBeLessThanOrEqual(1.5);
     expect(body.compute.resetsAt).toMatch(/T00:00:00\.000Z$/);
-    expect(body.storage).toEqual({ usedBytes: XOR_DATASET_BYTES, limitBytes: 256 * 1024 * 1024 });
+    expect(body.storage).toEqual({ usedBytes: XOR_DATASET_BYTES, limitBytes: 1024 * 1024 * 1024 });
   });
 });
