@@ -161,6 +161,20 @@ export interface JobStore {
 
 const TERMINAL_LUA = "local s = redis.call('HGET', KEYS[1], 'status')\nif not s then return {0, ''} end\nif s == 'completed' or s == 'failed' or s == 'cancelled' then return {0, s} end";
 
+// KEYS: rec, spec, init. ARGV: spec JSON, initial weights ('' = none), then the record's field/value pairs.
+const CREATE_JOB_LUA = `redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('SET', KEYS[2], ARGV[1])
+if ARGV[2] ~= '' then redis.call('SET', KEYS[3], ARGV[2]) end
+return 1`;
+
+// KEYS: the tenant's sequence, jobs index (sorted by sequence), active set and pending
+// reservations. ARGV: job id.
+const INDEX_JOB_LUA = `local seq = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[2], seq, ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+return seq`;
+
 // KEYS: rec, result, checkpoint (deleted atomically with the completion), then every key of the
 // job (for expiry). ARGV: weights, metrics JSON, kernel, finishedAt, ttl seconds, epochsRun,
 // attempt ('' = any).
@@ -186,10 +200,18 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 return 1`;
 
 // KEYS: the tenant's active set. ARGV: job id, max.
+// KEYS: the tenant's active set and pending hash. ARGV: job id, max, now (ms).
 const RESERVE_SLOT_LUA = `if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
 if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
 redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 return 1`;
+
+/**
+ * A reserved slot whose job record does not exist yet belongs to a submit in progress; it counts
+ * as stale (a submit that died half-way) only after this long.
+ */
+const RESERVATION_GRACE_MS = 60_000;
 
 // KEYS: rec, then every key of the job. ARGV: finishedAt, ttl.
 const REQUEST_CANCEL_LUA = `local s = redis.call('HGET', KEYS[1], 'status')
@@ -305,12 +327,19 @@ export function createJobStore(options: {
         attempts: 0,
         specVersion: spec.specVersion,
       };
-      const tx = redis.multi().hset(keys.jobRecord(job.id), record).set(keys.jobSpec(job.id), JSON.stringify(spec));
-      if (job.initialWeights) tx.set(keys.jobInitialWeights(job.id), Buffer.from(job.initialWeights.buffer, job.initialWeights.byteOffset, job.initialWeights.byteLength));
-      await tx.exec();
-      // Tenant keys live in another hash slot: a second transaction (Redis Cluster safe).
-      const sequence = await redis.incr(keys.tenantSequence(job.tenant));
-      await redis.multi().zadd(keys.tenantJobs(job.tenant), sequence, job.id).sadd(keys.tenantActive(job.tenant), job.id).exec();
+      // Two scripts, one per hash slot (Redis Cluster safe), sent together: the job's keys, and
+      // the tenant's index. (Scripts, not MULTI: one command each, and auto-pipelined.)
+      const fields = Object.entries(record).flatMap(([k, v]) => [k, String(v)]);
+      const jobKeys = [keys.jobRecord(job.id), keys.jobSpec(job.id), keys.jobInitialWeights(job.id)];
+      const init = job.initialWeights ? Buffer.from(job.initialWeights.buffer, job.initialWeights.byteOffset, job.initialWeights.byteLength) : '';
+      await Promise.all([
+        redis.eval(CREATE_JOB_LUA, jobKeys.length, ...jobKeys, JSON.stringify(spec), init, ...fields),
+        redis.eval(
+          INDEX_JOB_LUA, 4,
+          keys.tenantSequence(job.tenant), keys.tenantJobs(job.tenant), keys.tenantActive(job.tenant), keys.tenantPending(job.tenant),
+          job.id,
+        ),
+      ]);
       return parseRecord(Object.fromEntries(Object.entries(record).map(([k, v]) => [k, String(v)])))!;
     },
 
@@ -467,25 +496,32 @@ export function createJobStore(options: {
     async countActiveJobs(tenant) {
       const ids = await redis.smembers(keys.tenantActive(tenant));
       if (ids.length === 0) return 0;
-      const statuses = await Promise.all(ids.map((id) => redis.hget(keys.jobRecord(id), 'status')));
+      const [statuses, reservedAt] = await Promise.all([
+        Promise.all(ids.map((id) => redis.hget(keys.jobRecord(id), 'status'))),
+        redis.hmget(keys.tenantPending(tenant), ...ids),
+      ]);
+      const now = Date.now();
       const stale = ids.filter((_, i) => {
         const status = statuses[i];
-        return status === null || isTerminalStatus(status as JobStatus);
+        // No record yet: a submit still creating it, unless its reservation is old.
+        if (status === null) return reservedAt[i] === null || now - Number(reservedAt[i]) > RESERVATION_GRACE_MS;
+        return isTerminalStatus(status as JobStatus);
       });
-      if (stale.length > 0) await redis.srem(keys.tenantActive(tenant), ...stale);
+      if (stale.length > 0) await redis.multi().srem(keys.tenantActive(tenant), ...stale).hdel(keys.tenantPending(tenant), ...stale).exec();
       return ids.length - stale.length;
     },
 
     async reserveActiveSlot(tenant, id, max) {
       const key = keys.tenantActive(tenant);
-      if ((await redis.eval(RESERVE_SLOT_LUA, 1, key, id, String(max))) === 1) return true;
+      const pending = keys.tenantPending(tenant);
+      if ((await redis.eval(RESERVE_SLOT_LUA, 2, key, pending, id, String(max), String(Date.now()))) === 1) return true;
       // At the cap: entries of jobs that finished meanwhile may linger; prune, then try again.
       await store.countActiveJobs(tenant);
-      return (await redis.eval(RESERVE_SLOT_LUA, 1, key, id, String(max))) === 1;
+      return (await redis.eval(RESERVE_SLOT_LUA, 2, key, pending, id, String(max), String(Date.now()))) === 1;
     },
 
     async releaseActiveSlot(tenant, id) {
-      await redis.srem(keys.tenantActive(tenant), id);
+      await redis.multi().srem(keys.tenantActive(tenant), id).hdel(keys.tenantPending(tenant), id).exec();
     },
 
     async reserveIdempotencyKey(tenant, keyDigest, value, ttlSeconds) {

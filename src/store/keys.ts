@@ -52,6 +52,8 @@ export interface Keys {
   tenantJobs(tenant: string): string;
   tenantSequence(tenant: string): string;
   tenantActive(tenant: string): string;
+  /** Slots reserved for jobs being created: job id → reservation time (ms). */
+  tenantPending(tenant: string): string;
   tenantRunning(tenant: string): string;
   tenantDatasets(tenant: string): string;
   tenantIdempotency(tenant: string, keyDigest: string): string;
@@ -89,6 +91,7 @@ export function createKeys(prefix: Config['KEY_PREFIX']): Keys {
     tenantJobs: (tenant) => tenantKey(tenant, 'jobs'),
     tenantSequence: (tenant) => tenantKey(tenant, 'seq'),
     tenantActive: (tenant) => tenantKey(tenant, 'active'),
+    tenantPending: (tenant) => tenantKey(tenant, 'pending'),
     tenantRunning: (tenant) => tenantKey(tenant, 'running'),
     tenantDatasets: (tenant) => tenantKey(tenant, 'datasets'),
     tenantIdempotency: (tenant, digest) => tenantKey(tenant, `idem:${digest}`),
