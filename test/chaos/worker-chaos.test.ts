@@ -68,11 +68,12 @@ describe('worker chaos', () => {
     const env = await setUp();
     const ids: string[] = [];
     // Long enough that the 4 training slots are still busy at the kill (20 jobs take ≈ 15–20 s).
-    for (let i = 0; i < 20; i++) ids.push(await h!.submit(mediumJob(400, 5000 + i, ROWS, 16)));
+    for (let i = 0; i < 20; i++) ids.push(await h!.submit(mediumJob(1200, 5000 + i, ROWS, 16)));
 
     await sleep(1_000 + Math.random() * 4_000);
     const victim = workers[Math.floor(Math.random() * workers.length)];
     const before = workers.filter((w) => w !== victim).map((w) => w.logLines().length);
+    const killedAt = Date.now();
     victim.signal('SIGKILL');
     await victim.exited;
     workers.push(startWorkerProcess(env));
@@ -80,15 +81,19 @@ describe('worker chaos', () => {
 
     expect(records.map((r) => r.status)).toEqual(Array(20).fill('completed'));
     await checkDrained(ids);
-    // The victim's running jobs were taken over: another worker started them again after the
-    // kill, from their checkpoints ('training started' with resumeFromEpoch > 0).
+    // The jobs the victim was training at the kill (started there, finished after the kill)
+    // were each started again by another worker after the kill; those past their first
+    // checkpoint resumed from it ('training started' with resumeFromEpoch > 0).
+    const finishedAfterKill = new Set(records.filter((r) => Date.parse(r.finishedAt!) > killedAt).map((r) => r.id));
+    const interrupted = [...new Set(victim.logLines().filter((l) => l.msg === 'training started').map((l) => l.jobId as string))]
+      .filter((id) => finishedAfterKill.has(id));
     const survivors = workers.filter((w) => w !== victim);
-    const restarts = survivors.flatMap((w, i) => w.logLines().slice(before[i] ?? 0))
-      .filter((line) => line.msg === 'training started' && (line.resumeFromEpoch as number) > 0);
-    const resumed = new Set(restarts.map((line) => line.jobId)).size;
-    console.info(`C1: ${resumed} jobs taken over after the kill, resumed from epochs ${restarts.map((l) => l.resumeFromEpoch).join(', ')}`);
-    // The kill landed on running jobs: they were taken over (a kill between jobs proves nothing).
-    expect(resumed).toBeGreaterThan(0);
+    const restarts = survivors.flatMap((w, i) => w.logLines().slice(before[i] ?? 0)).filter((l) => l.msg === 'training started');
+    const restarted = new Set(restarts.map((l) => l.jobId));
+    const resumedFrom = restarts.filter((l) => interrupted.includes(l.jobId as string) && (l.resumeFromEpoch as number) > 0).map((l) => l.resumeFromEpoch);
+    console.info(`C1: ${interrupted.length} jobs interrupted by the kill, all taken over; resumed from checkpoint epochs [${resumedFrom.join(', ')}]`);
+    expect(interrupted.length).toBeGreaterThan(0);
+    expect(interrupted.filter((id) => !restarted.has(id))).toEqual([]);
   });
 
   it('C2: a worker killed every 1–4 s for 30 s: every job completes bit-identically or fails as stalled, none stuck', async () => {
