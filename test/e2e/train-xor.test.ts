@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../src/embedded-redis.js';
 import { startAllInOne, type ServiceProcess } from '../helpers/processes.js';
 
 const XOR_BODY = {
@@ -34,9 +35,10 @@ describe('npm start (all-in-one) over real HTTP', () => {
     dataDir = undefined;
   });
 
-  it('starts its own Redis, trains XOR from a POST, serves the curve and the result, and stops cleanly on SIGTERM', async () => {
+  it('starts its own Redis, trains XOR from a POST, serves the curve, the result and its worker’s /metrics, and stops cleanly on SIGTERM', async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'trainyard-e2e-'));
-    service = startAllInOne({ REDIS_URL: '', PORT: '0', DATA_DIR: dataDir, WORKER_CONCURRENCY: '1', LOG_LEVEL: 'info', TRAINYARD_API_KEYS: '' });
+    const metricsPort = await findFreePort();
+    service = startAllInOne({ REDIS_URL: '', PORT: '0', DATA_DIR: dataDir, WORKER_CONCURRENCY: '1', LOG_LEVEL: 'info', TRAINYARD_API_KEYS: '', METRICS_PORT: String(metricsPort) });
     const ready = JSON.parse(await service.waitForOutput(/"trainyard is ready"/, 30_000)) as { url: string };
     const redisLine = JSON.parse(await service.waitForOutput(/private redis-server/)) as { redisPid: number };
     const base = ready.url;
@@ -67,6 +69,9 @@ describe('npm start (all-in-one) over real HTTP', () => {
     expect(result.weights[1].b).toHaveLength(1);
     expect(result.metrics.epochsRun).toBe(500);
     expect(result.metrics.finalLoss).toBeLessThan(0.05);
+    // The built-in worker's own /metrics on METRICS_PORT counted the job.
+    const workerMetrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(workerMetrics).toMatch(/^trainyard_worker_jobs_total\{outcome="completed"\} 1$/m);
 
     const exit = await service.stop(15_000);
     expect(exit.code).toBe(0);
