@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
@@ -18,7 +18,7 @@ import { downsampleMinMax } from '../observability/downsample.js';
 
 /** A strong ETag of a representation's exact bytes. */
 function etagOfText(text: string): string {
-  return `"${hash('sha256', text, 'base64url').slice(0, 27)}"`;
+  return `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
 }
 
 function etagOf(value: unknown): string {
