@@ -3,16 +3,12 @@
  * (AOF everysec, same directory) while 20 jobs train on 2 worker processes. The fast variant
  * (one job, in-process worker) runs in `npm test` (test/integration/workers/redis-restart.test.ts).
  */
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RedisServerHandle } from '../../src/embedded-redis.js';
-import type { JobSpec } from '../../src/contract/job.js';
-import { createKernels, createTrainer, encodeWeights } from '../../src/engine/index.js';
 import { enableWasmFeatures } from '../../src/wasm-features.js';
-import { toTrainingOptions } from '../../workers/training-options.js';
 import { startWorkerProcess, stopAll, type ServiceProcess } from '../helpers/processes.js';
 import { startTestRedis } from '../helpers/redis-server.js';
-import { circleData, createWorkerHarness, harnessEnv, mediumJob, type WorkerHarness } from '../integration/workers/harness.js';
+import { createWorkerHarness, harnessEnv, mediumJob, referenceWeightsHash, sha256, type WorkerHarness } from '../integration/workers/harness.js';
 
 const ROWS = 1000;
 const JOBS = 20;
@@ -21,17 +17,7 @@ const TIMINGS = {
   WORKER_CONCURRENCY: '2', TENANT_MAX_RUNNING: '4', LOG_LEVEL: 'info',
 };
 
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function referenceHash(spec: JobSpec): string {
-  const data = circleData(ROWS);
-  const options = toTrainingOptions(spec, null);
-  const dataset = { samples: ROWS, inputSize: 2, outputSize: 1, inputs: Float64Array.from(data.inputs.flat()), targets: Float64Array.from(data.targets.flat()) };
-  const trainer = createTrainer(dataset, options, createKernels('auto', options.precision));
-  trainer.run();
-  return sha256(encodeWeights(options.network, trainer.getWeights()));
-}
 
 describe('Redis chaos', () => {
   let h: WorkerHarness | undefined;
@@ -68,7 +54,7 @@ describe('Redis chaos', () => {
 
     expect(records.map((r) => r.status)).toEqual(Array(JOBS).fill('completed'));
     for (const id of ids) {
-      expect(sha256((await h.jobs.getResult(id))!.weights), id).toBe(referenceHash((await h.jobs.getSpec(id))!));
+      expect(sha256((await h.jobs.getResult(id))!.weights), id).toBe(referenceWeightsHash((await h.jobs.getSpec(id))!, ROWS));
     }
     expect(await h.queue.queue.getJobCounts('active', 'wait', 'delayed')).toEqual({ active: 0, wait: 0, delayed: 0 });
     // The workers rode it out: no restart, no fatal log line.

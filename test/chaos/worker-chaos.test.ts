@@ -2,30 +2,13 @@
  * Slow crash scenarios (RELIABILITY.md C1 at full size, C2), run by `npm run test:chaos` with
  * shortened lock timings. The fast variants run in `npm test` (test/e2e/crash-recovery.test.ts).
  */
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobSpec } from '../../src/contract/job.js';
-import { createKernels, createTrainer, encodeWeights } from '../../src/engine/index.js';
 import { enableWasmFeatures } from '../../src/wasm-features.js';
-import { toTrainingOptions } from '../../workers/training-options.js';
 import { startWorkerProcess, stopAll, type ServiceProcess } from '../helpers/processes.js';
-import { circleData, createWorkerHarness, harnessEnv, mediumJob, type WorkerHarness } from '../integration/workers/harness.js';
+import { createWorkerHarness, harnessEnv, mediumJob, referenceWeightsHash, sha256, type WorkerHarness } from '../integration/workers/harness.js';
 
 const ROWS = 1000;
 const TIMINGS = { LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '500', MAX_STALLED_COUNT: '3', CHECKPOINT_INTERVAL_MS: '200', WORKER_CONCURRENCY: '2', TENANT_MAX_RUNNING: '4', LOG_LEVEL: 'info' };
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-function referenceHash(spec: JobSpec): string {
-  const data = circleData(ROWS);
-  const options = toTrainingOptions(spec, null);
-  const dataset = { samples: ROWS, inputSize: 2, outputSize: 1, inputs: Float64Array.from(data.inputs.flat()), targets: Float64Array.from(data.targets.flat()) };
-  const trainer = createTrainer(dataset, options, createKernels('auto', options.precision));
-  trainer.run();
-  return sha256(encodeWeights(options.network, trainer.getWeights()));
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,7 +38,7 @@ describe('worker chaos', () => {
     for (const id of ids) {
       const record = (await h!.jobs.getJob(id))!;
       if (record.status === 'completed') {
-        expect(sha256((await h!.jobs.getResult(id))!.weights), id).toBe(referenceHash((await h!.jobs.getSpec(id))!));
+        expect(sha256((await h!.jobs.getResult(id))!.weights), id).toBe(referenceWeightsHash((await h!.jobs.getSpec(id))!, ROWS));
       } else {
         expect(record.error?.code, id).toBe('stalled');
       }

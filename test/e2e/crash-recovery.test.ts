@@ -1,34 +1,10 @@
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKernels, createTrainer, encodeWeights } from '../../src/engine/index.js';
-import type { JobSpec } from '../../src/contract/job.js';
 import { enableWasmFeatures } from '../../src/wasm-features.js';
-import { toTrainingOptions } from '../../workers/training-options.js';
 import { startWorkerProcess, stopAll, type ServiceProcess } from '../helpers/processes.js';
-import { circleData, createWorkerHarness, harnessEnv, mediumJob, type WorkerHarness } from '../integration/workers/harness.js';
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+import { createWorkerHarness, harnessEnv, mediumJob, referenceWeightsHash, sha256, type WorkerHarness } from '../integration/workers/harness.js';
 
 const ROWS = 1000;
 const JOBS = 6;
-
-/** The uninterrupted reference: the same spec and data trained here, in a fresh trainer. */
-function referenceHash(spec: JobSpec): string {
-  const data = circleData(ROWS);
-  const options = toTrainingOptions(spec, null);
-  const dataset = {
-    samples: ROWS,
-    inputSize: 2,
-    outputSize: 1,
-    inputs: Float64Array.from(data.inputs.flat()),
-    targets: Float64Array.from(data.targets.flat()),
-  };
-  const trainer = createTrainer(dataset, options, createKernels('auto', options.precision));
-  trainer.run();
-  return sha256(encodeWeights(options.network, trainer.getWeights()));
-}
 
 describe('worker process killed with kill -9 while jobs run (C1)', () => {
   let h: WorkerHarness | undefined;
@@ -78,7 +54,7 @@ describe('worker process killed with kill -9 while jobs run (C1)', () => {
     for (const [i, id] of ids.entries()) {
       const spec = (await h.jobs.getSpec(id))!;
       const result = await h.jobs.getResult(id);
-      expect(sha256(result!.weights), `job ${i}`).toBe(referenceHash(spec));
+      expect(sha256(result!.weights), `job ${i}`).toBe(referenceWeightsHash(spec, ROWS));
     }
     console.info(`references: ${Date.now() - referencesStarted} ms`);
     const active = await h.queue.queue.getJobCounts('active', 'wait', 'delayed');

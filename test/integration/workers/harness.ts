@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../../src/config.js';
+import { createKernels, createTrainer, encodeWeights } from '../../../src/engine/index.js';
 import type { JobSpec, JobStatus } from '../../../src/contract/job.js';
 import { createLogger } from '../../../src/logger.js';
 import { closeConnection, createProducerConnection, createWorkerConnection } from '../../../src/queue/connection.js';
@@ -13,6 +14,7 @@ import { createMetricsStore, type MetricsStore } from '../../../src/store/metric
 import { encodeNumbers } from '../../../src/store/number-buffer.js';
 import { startWorker, type WorkerHandle } from '../../../workers/main.js';
 import type { TestHooks } from '../../../workers/thread-messages.js';
+import { toTrainingOptions } from '../../../workers/training-options.js';
 import { xorJobSpec } from '../../helpers/specs.js';
 
 /** Inline training data, row-major. */
@@ -22,6 +24,24 @@ export interface InlineData {
 }
 
 export const XOR_DATA: InlineData = { inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0], [1], [1], [0]] };
+
+/** SHA-256 of bytes, hex: compares weights blobs bit for bit. */
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * The uninterrupted reference of a {@link mediumJob} on `circleData(rows)`: the same spec trained
+ * here in a fresh trainer; returns the {@link sha256} of its encoded weights.
+ */
+export function referenceWeightsHash(spec: JobSpec, rows: number): string {
+  const data = circleData(rows);
+  const options = toTrainingOptions(spec, null);
+  const dataset = { samples: rows, inputSize: 2, outputSize: 1, inputs: Float64Array.from(data.inputs.flat()), targets: Float64Array.from(data.targets.flat()) };
+  const trainer = createTrainer(dataset, options, createKernels('auto', options.precision));
+  trainer.run();
+  return sha256(encodeWeights(options.network, trainer.getWeights()));
+}
 
 /** A deterministic 2-feature classification set of `samples` rows (a noisy circle). */
 export function circleData(samples: number, seed = 7): InlineData {

@@ -1,12 +1,7 @@
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findFreePort, type RedisServerHandle } from '../../../src/embedded-redis.js';
 import { startTestRedis } from '../../helpers/redis-server.js';
-import { createWorkerHarness, mediumJob, type WorkerHarness } from './harness.js';
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+import { createWorkerHarness, mediumJob, sha256, type WorkerHarness } from './harness.js';
 
 describe('Redis killed and restarted under a running job (R1)', () => {
   let h: WorkerHarness | undefined;

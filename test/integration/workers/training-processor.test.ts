@@ -1,12 +1,7 @@
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobStatus } from '../../../src/contract/job.js';
 import { decodeWeights } from '../../../src/contract/weights.js';
-import { circleData, createWorkerHarness, type SubmitOptions, type WorkerHarness } from './harness.js';
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+import { circleData, createWorkerHarness, sha256, type SubmitOptions, type WorkerHarness } from './harness.js';
 
 describe('training worker', () => {
   let h: WorkerHarness | undefined;
