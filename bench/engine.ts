@@ -26,11 +26,15 @@ import {
 import type { Dataset, LayerWeights, LossName, NetworkSpec, OptimizerOptions, Precision } from '../src/engine/index.js';
 import { enableWasmFeatures } from '../src/wasm-features.js';
 import { benchBrainXor } from './brain.js';
+import { compareWithTorch, type TorchComparison } from './engine-torch.js';
 
 // Relaxed SIMD and fast wasm calls are behind V8 flags on Node 20; set them before any kernel is listed.
 enableWasmFeatures();
 
 const quick = process.argv.includes('--quick');
+/** `--torch-only`: just the PyTorch table (mnist-mlp and wide); `--rounds=N` its rounds (default 3). */
+const torchOnly = process.argv.includes('--torch-only');
+const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 3);
 const PEAK_GFLOPS = Number(process.env.PEAK_GFLOPS ?? 117);
 const XOR_RUNS = 5;
 const require = createRequire(import.meta.url);
@@ -131,6 +135,37 @@ async function runTf(w: Workload, weights: LayerWeights[], data: Workload['data'
   tf.dispose([x, y]);
   model.dispose();
   return { seconds, finalLoss: losses[losses.length - 1] };
+}
+
+/** The PyTorch table's rows: every float32 wasm kernel set on one thread, against PyTorch. */
+function torchComparisons(): TorchComparison[] {
+  const sets = listKernels().filter((name) => name !== 'ts');
+  return workloads.filter((w) => !w.perEpoch).map((w) => {
+    const weights = initializeWeights(w.net, 'auto', 1);
+    const warm = subset(w.data, Math.min(w.warmup.samples, w.data.samples));
+    return {
+      name: `${w.name} (${[w.net.inputSize, ...w.net.layers.map((l) => l.units)].join('-')}, batch ${w.batchSize})`,
+      net: w.net,
+      samples: w.data.samples * w.epochs,
+      torch: {
+        net: w.net, batchSize: w.batchSize, learningRate: w.learningRate, samples: w.data.samples, inputs: w.data.inputs,
+        targets: w.data.targets, weights, warmupRows: warm.samples,
+      },
+      ours: sets.map((name) => ({
+        label: name,
+        threads: 1,
+        run: () => {
+          runOurs(w, weights, name, 'float32', warm, w.warmup.epochs);
+          return runOurs(w, weights, name, 'float32', w.data, w.epochs);
+        },
+      })),
+    };
+  });
+}
+
+if (torchOnly) {
+  console.log(compareWithTorch(torchComparisons(), rounds));
+  process.exit(0);
 }
 
 const results: Result[] = [];
@@ -241,3 +276,5 @@ for (const p of perUpdate) {
   lines.push(`| ${p.engine} | ${p.variant} | ${p.usPerUpdate.toFixed(3)} | ${p.finalLoss} | ${(brainUs / p.usPerUpdate).toFixed(2)}× |`);
 }
 console.log(lines.join('\n'));
+console.log('');
+console.log(compareWithTorch(torchComparisons(), rounds));
