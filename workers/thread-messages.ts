@@ -13,6 +13,7 @@
  */
 import type { CurvePoint } from '../src/contract/job.js';
 import type { Dataset, TrainingOptions, TrainingOutcome } from '../src/engine/types.js';
+import type { TestHooks } from '../src/queue/training-job-data.js';
 
 /** Index of the control word in {@link StartMessage.control} (an Int32Array view). */
 export const CONTROL_INDEX = 0;
@@ -29,24 +30,7 @@ export const CONTROL_BYTES = 4;
 /** The engine's kernel choice (`ENGINE_KERNELS`). */
 export type KernelChoice = 'auto' | 'wasm-relaxed-simd' | 'wasm-simd' | 'ts';
 
-/**
- * Test-only fault injection, honoured only when the worker runs with `ENABLE_TEST_HOOKS=true`
- * (the processor drops it otherwise; the API can never set it).
- */
-export interface TestHooks {
-  /** Throw a plain (non-engine) error at the end of this epoch. */
-  throwAtEpoch?: number;
-  /** Exit the thread (as a crash would) at the end of this epoch. */
-  crashAtEpoch?: number;
-  /** Allocate JS objects without bound from this epoch on (heap exhaustion → out_of_memory). */
-  allocateAtEpoch?: number;
-  /** Make the data NaN before this epoch (≥ 2), so its first batch's loss diverges. */
-  nanAtEpoch?: number;
-  /** Sleep this long after every epoch (slows a job down without changing its numbers). */
-  epochDelayMs?: number;
-  /** Stop (as a handback, sending a checkpoint) right after this epoch: resume tests. */
-  stopAfterEpoch?: number;
-}
+export type { TestHooks } from '../src/queue/training-job-data.js';
 
 /** Starts one training run on a thread. */
 export interface StartMessage {

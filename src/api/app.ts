@@ -15,7 +15,10 @@ import { createJobStore } from '../store/job-store.js';
 import { createTenantUsage } from '../store/tenant-usage.js';
 import { createMetricsStore } from '../store/metrics-store.js';
 import type { ApiDeps } from './deps.js';
+import { adminBoardPlugin } from './plugins/admin-board.js';
 import { createAuthenticate, isAuthEnabled } from './plugins/auth.js';
+import { dashboardPlugin } from './plugins/dashboard.js';
+import { prometheusPlugin } from './plugins/prometheus.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { registerProblemHandlers } from './problem.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -138,6 +141,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   registerProblemHandlers(app);
+  // First: its onResponse hook must reach every route registered after it.
+  await app.register(prometheusPlugin, deps);
   await registerSwagger(app);
   if (config.MAX_EVENT_LOOP_DELAY_MS > 0) await app.register(underPressure, {
     maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS,
@@ -172,9 +177,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await v1.register(jobRoutes, deps);
     await v1.register(datasetRoutes, deps);
     await v1.register(usageRoutes, deps);
+    await v1.register(watchRoutes, deps);
   }, { prefix: '/v1' });
 
-  await app.register(watchRoutes, { config, redis, jobStore, metricsStore, trainingQueue, authenticate });
+  await app.register(dashboardPlugin, deps);
+  await app.register(adminBoardPlugin, deps);
   return app;
 }
 

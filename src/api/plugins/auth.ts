@@ -15,6 +15,9 @@ declare module 'fastify' {
 /** The tenant every request belongs to when no API keys are configured. */
 export const DEFAULT_TENANT = 'default';
 
+/** The realm of the `WWW-Authenticate: Bearer` challenge a 401 carries. */
+export const BEARER_REALM = 'trainyard';
+
 /** How often `TRAINYARD_API_KEYS_FILE` is checked for changes: a removed key stops working within this. */
 export const KEYS_FILE_POLL_MS = 10_000;
 
@@ -26,8 +29,17 @@ interface KeyEntry {
   digest: Buffer;
 }
 
-function digest(value: string): Buffer {
+/** The SHA-256 digest a key is kept and compared as. */
+export function digestKey(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/**
+ * `true` when `presented` is the key whose digest is `expected`: compared in constant time on
+ * SHA-256 digests, which have equal lengths whatever was sent. An empty key never matches.
+ */
+export function isKeyDigest(presented: string, expected: Buffer): boolean {
+  return timingSafeEqual(digestKey(presented), expected) && presented !== '';
 }
 
 const TENANT_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -47,7 +59,7 @@ export function parseKeysFile(text: string): KeyEntry[] {
     if (colon < 1 || !TENANT_PATTERN.test(tenant) || key.length < 8) {
       throw new Error(`TRAINYARD_API_KEYS_FILE entry ${index + 1} must be tenant:key with a key of at least 8 characters`);
     }
-    entries.push({ tenant, digest: digest(key) });
+    entries.push({ tenant, digest: digestKey(key) });
   });
   return entries;
 }
@@ -77,7 +89,7 @@ export function createAuthenticate(
       request.tenant = DEFAULT_TENANT;
     };
   }
-  const fromEnv: KeyEntry[] = config.apiKeys.map(({ tenant, key }) => ({ tenant, digest: digest(key) }));
+  const fromEnv: KeyEntry[] = config.apiKeys.map(({ tenant, key }) => ({ tenant, digest: digestKey(key) }));
   let entries = fromEnv;
   let timer: NodeJS.Timeout | undefined;
   const file = config.TRAINYARD_API_KEYS_FILE;
@@ -100,16 +112,20 @@ export function createAuthenticate(
     timer = setInterval(() => load(false), options.pollMs ?? KEYS_FILE_POLL_MS);
     timer.unref();
   }
-  const authenticate: Authenticate = async (request) => {
+  const authenticate: Authenticate = async (request, reply) => {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(header) : null;
     // Hash even a missing key, so every failure takes the same path.
-    const presented = digest(match ? match[1] : '');
+    const presented = digestKey(match ? match[1] : '');
     let tenant: string | null = null;
     for (const entry of entries) {
       if (timingSafeEqual(presented, entry.digest) && match) tenant = entry.tenant;
     }
-    if (tenant === null) throw new UnauthorizedError();
+    if (tenant === null) {
+      // RFC 9110: a 401 names the scheme that would succeed.
+      reply.header('www-authenticate', `Bearer realm="${BEARER_REALM}"`);
+      throw new UnauthorizedError();
+    }
     request.tenant = tenant;
   };
   authenticate.close = () => clearInterval(timer);

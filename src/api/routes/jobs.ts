@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
@@ -11,26 +10,14 @@ import { decodeWeights } from '../../contract/weights.js';
 import { ConflictError, JobFailedError, JobNotFinishedError, NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
 import { InferenceError } from '../../inference/inference-pool.js';
 import type { ApiDeps } from '../deps.js';
+import { etagOf, matchesEtag } from '../etag.js';
 import { IdParams, problemResponses, SECURITY } from '../schemas/common.js';
 import { submitJob } from '../submit-job.js';
 import { jobLinks, toJobView } from '../views.js';
 import { downsampleMinMax } from '../observability/downsample.js';
 
-/** A strong ETag of a representation's exact bytes. */
-function etagOfText(text: string): string {
-  return `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
-}
-
-function etagOf(value: unknown): string {
-  return etagOfText(JSON.stringify(value));
-}
-
-function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t === etag || t === `W/${etag}`;
-  });
+function etagOfValue(value: unknown): string {
+  return etagOf(JSON.stringify(value));
 }
 
 /** Job routes: submit, list, status, metrics, result, cancel, delete, predict. */
@@ -92,7 +79,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
     // Polled by every dashboard: serialise once (the route's compiled response schema) and tag
     // those bytes, rather than JSON.stringify for the tag and a second serialisation to send.
     const body = (reply as FastifyReply).serializeInput(view, '200') as string;
-    const etag = etagOfText(body);
+    const etag = etagOf(body);
     reply.header('etag', etag).header('cache-control', 'no-cache');
     if (matchesEtag(request.headers['if-none-match'], etag)) return (reply as FastifyReply).code(304).send();
     return (reply as FastifyReply).type('application/json; charset=utf-8').send(body);
@@ -131,7 +118,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
     if (record.status !== 'completed') throw new JobNotFinishedError();
     // A result never changes once written: its tag comes from the record, so a repeated
     // download of large weights is a 304 without reading or decoding them.
-    const etag = etagOf({ result: record.id, finishedAt: record.finishedAt, attempts: record.attempts });
+    const etag = etagOfValue({ result: record.id, finishedAt: record.finishedAt, attempts: record.attempts });
     reply.header('etag', etag).header('cache-control', 'private, no-cache');
     if (matchesEtag(request.headers['if-none-match'], etag)) return (reply as FastifyReply).code(304).send();
     const [spec, result] = await Promise.all([jobStore.getSpec(record.id), jobStore.getResult(record.id)]);

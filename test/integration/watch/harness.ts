@@ -2,6 +2,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { createAuthenticate } from '../../../src/api/plugins/auth.js';
 import { registerProblemHandlers } from '../../../src/api/problem.js';
 import { watchRoutes, type WatchRoutesOptions } from '../../../src/api/routes/watch.js';
+import { adminBoardPlugin } from '../../../src/api/plugins/admin-board.js';
+import { dashboardPlugin } from '../../../src/api/plugins/dashboard.js';
+import { prometheusPlugin } from '../../../src/api/plugins/prometheus.js';
 import { closeConnection, createProducerConnection } from '../../../src/queue/connection.js';
 import { createTrainingQueue } from '../../../src/queue/training-queue.js';
 import { createJobStore } from '../../../src/store/job-store.js';
@@ -18,7 +21,8 @@ export const KEY_B = 'key-of-tenant-b-4567';
 export const ADMIN_KEY = 'admin-key-89abcdef';
 
 /**
- * Builds the watch routes on the API's own connection and stores, with the API's problem
+ * Builds the watch routes (inside `/v1`, behind the auth hook), the Prometheus, dashboard and
+ * admin-board plugins on the API's own connection and stores, with the API's problem
  * handlers and auth hook, over an isolated key prefix of the test Redis.
  * @param env extra environment (e.g. `TRAINYARD_API_KEYS`).
  */
@@ -34,16 +38,15 @@ export async function createWatchHarness(
   const trainingQueue = createTrainingQueue({ connection: redis, config, jobStore });
   const app: FastifyInstance = Fastify({ logger: false });
   registerProblemHandlers(app);
-  await app.register(watchRoutes, {
-    config,
-    redis,
-    jobStore,
-    metricsStore: createMetricsStore({ redis, config }),
-    trainingQueue,
-    authenticate: createAuthenticate(config),
-    eventsPollMs: 25,
-    ...knobs,
-  });
+  const metricsStore = createMetricsStore({ redis, config });
+  await app.register(prometheusPlugin, { redis, jobStore, trainingQueue });
+  const authenticate = createAuthenticate(config);
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', authenticate);
+    await v1.register(watchRoutes, { config, jobStore, metricsStore, eventsPollMs: 25, ...knobs });
+  }, { prefix: '/v1' });
+  await app.register(dashboardPlugin, { config });
+  await app.register(adminBoardPlugin, { config, trainingQueue });
   await app.ready();
   return {
     ...base,

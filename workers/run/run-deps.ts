@@ -1,0 +1,52 @@
+import type { Logger } from 'pino';
+import type { Config } from '../../src/config.js';
+import type { CheckpointStore } from '../../src/store/checkpoint-store.js';
+import type { DatasetStore } from '../../src/store/dataset-store.js';
+import type { JobStore } from '../../src/store/job-store.js';
+import type { MetricsStore } from '../../src/store/metrics-store.js';
+import type { RunningSlots } from '../../src/store/running-slots.js';
+import type { TenantUsage } from '../../src/store/tenant-usage.js';
+import type { RunRegistry } from '../run-registry.js';
+import type { ThreadPool } from '../thread-pool.js';
+
+/** What a processed job returns to BullMQ (its return value; never weights). */
+export interface TrainingJobResult {
+  outcome: 'completed' | 'cancelled' | 'paused' | 'skipped' | 'stale';
+  epochsRun?: number;
+}
+
+/** What a worker process counts for its metrics endpoint. */
+export interface WorkerTelemetry {
+  /** A job attempt ended: `completed`, `failed`, `cancelled`, `paused`, `retried`, `handed_back`. */
+  recordJob(outcome: string): void;
+  /** Epochs trained (and the training samples they went through). */
+  recordEpochs(epochs: number, samples: number): void;
+}
+
+/** Everything the processor needs, built once per worker process. */
+export interface ProcessorDeps {
+  config: Pick<
+    Config,
+    | 'TENANT_MAX_RUNNING'
+    | 'MAX_JOB_SECONDS'
+    | 'CANCEL_GRACE_MS'
+    | 'SHUTDOWN_GRACE_MS'
+    | 'CHECKPOINT_INTERVAL_MS'
+    | 'METRICS_FLUSH_INTERVAL_MS'
+    | 'ENGINE_KERNELS'
+    | 'ENABLE_TEST_HOOKS'
+    | 'LOCK_DURATION_MS'
+  >;
+  log: Logger;
+  jobs: JobStore;
+  datasets: DatasetStore;
+  metrics: MetricsStore;
+  checkpoints: CheckpointStore;
+  slots: RunningSlots;
+  /** Where each run's training time is added to its tenant's daily compute usage. */
+  usage: TenantUsage;
+  pool: ThreadPool;
+  runs: RunRegistry;
+  /** Counters for the worker's own /metrics (optional). */
+  telemetry?: WorkerTelemetry;
+}

@@ -1,0 +1,179 @@
+import type { Logger } from 'pino';
+import type { JobRecord } from '../../src/store/job-store.js';
+import type { TestHooks } from '../../src/queue/training-job-data.js';
+import type { KernelChoice, StartMessage, ThreadMessage } from '../thread-messages.js';
+import type { RunEnd, TrainingThread } from '../thread-pool.js';
+import { CheckpointWriter } from './checkpoint-writer.js';
+import { ComputeMeter } from './compute-meter.js';
+import { ProgressRelay } from './progress-relay.js';
+import type { ProcessorDeps } from './run-deps.js';
+import { loadRunInputs, type RunInputs } from './run-inputs.js';
+import { RunControl } from './run-control.js';
+import { settleRun, type Settlement } from './settle-run.js';
+
+/** Who a run is for. */
+export interface RunContext {
+  jobId: string;
+  tenant: string;
+  /** The job record as the processor found it (status `queued` or `running`). */
+  record: JobRecord;
+  log: Logger;
+  /** Test hooks (only with `ENABLE_TEST_HOOKS=true`). */
+  hooks?: TestHooks;
+}
+
+/** What a run asks to write: a {@link Settlement}, or nothing at all (`skipped`). */
+export type RunVerdict = Settlement | { kind: 'skipped' };
+
+/**
+ * One training run of one job attempt on a pooled thread, composed of small parts: its
+ * {@link RunControl} (control word, cancel, hand back, pause, timeout), a {@link ProgressRelay}
+ * (curve, heartbeat, flag poll, lease), a {@link CheckpointWriter} (latest wins) and a
+ * {@link ComputeMeter}. {@link run} trains and returns what to write, decided by `settleRun`;
+ * the writes themselves are `writeSettlement`'s.
+ */
+export class TrainingRun {
+  readonly control: RunControl;
+  /** Attempt number of this run (the record's attempts + 1). */
+  readonly attempt: number;
+  private relay: ProgressRelay | undefined;
+  private writer: CheckpointWriter | undefined;
+
+  constructor(private readonly deps: ProcessorDeps, private readonly ctx: RunContext) {
+    const { config } = deps;
+    this.attempt = ctx.record.attempts + 1;
+    this.control = new RunControl({ cancelGraceMs: config.CANCEL_GRACE_MS, stopGraceMs: Math.max(100, config.SHUTDOWN_GRACE_MS / 2) });
+  }
+
+  /** The last epoch reported by the thread in this run, if any. */
+  get latestEpoch(): number | undefined {
+    return this.relay?.latest?.epoch;
+  }
+
+  /** The run's checkpoint writer (present once the thread started). */
+  get checkpointWriter(): CheckpointWriter | undefined {
+    return this.writer;
+  }
+
+  /**
+   * Loads the job's inputs, marks it running, trains it on a thread and returns what to write.
+   * @throws Redis errors before the thread started (the attempt is retried)
+   */
+  async run(): Promise<RunVerdict> {
+    const { deps, ctx } = this;
+    const inputs = await loadRunInputs(ctx.jobId, deps);
+    if ('error' in inputs) return { kind: 'fail', error: inputs.error };
+    if (!(await deps.jobs.markRunning(ctx.jobId, { attempt: this.attempt, startedAt: ctx.record.startedAt ?? new Date().toISOString() }))) {
+      ctx.log.info('job skipped: cancelled or deleted before it started');
+      return { kind: 'skipped' };
+    }
+    const kernels = inputs.checkpoint?.meta.kernel ?? deps.config.ENGINE_KERNELS;
+    ctx.log.info(
+      { attempt: this.attempt, resumeFromEpoch: inputs.checkpoint?.meta.epoch ?? 0, resumeFromBatch: inputs.checkpoint?.meta.batch ?? 0, kernels },
+      'training started',
+    );
+    // Normally a thread is idle at once (one per BullMQ slot); one being replaced is awaited,
+    // but not past a shutdown.
+    const acquiring = deps.pool.acquire();
+    const thread = await Promise.race([acquiring, deps.runs.closed.then(() => null)]);
+    if (thread === null) {
+      void acquiring.then((late) => deps.pool.release(late), () => undefined);
+      return { kind: 'hand-back', beforeStart: true };
+    }
+    const end = await this.train(thread, inputs);
+    return settleRun({
+      end,
+      control: this.control.snapshot,
+      resumed: inputs.checkpoint !== null,
+      lastEpoch: this.relay?.latest?.epoch ?? 0,
+      lastElapsedMs: this.relay?.latest?.elapsedMs ?? 0,
+      maxJobSeconds: deps.config.MAX_JOB_SECONDS,
+    });
+  }
+
+  private async train(thread: TrainingThread, inputs: RunInputs): Promise<RunEnd> {
+    const { deps, ctx, control } = this;
+    const meter = new ComputeMeter(deps.usage, ctx.tenant, ctx.log);
+    const relay = this.createRelay(meter);
+    const writer = new CheckpointWriter(ctx.jobId, deps.checkpoints, ctx.log, () => relay.writePoints());
+    this.relay = relay;
+    this.writer = writer;
+    // The wall-clock limit covers the whole job: training time of earlier attempts (kept in the
+    // checkpoint) counts, so repeated crashes cannot stretch a job past it.
+    control.attach(() => void thread.terminate(), Math.max(0, deps.config.MAX_JOB_SECONDS * 1000 - (inputs.checkpoint?.meta.elapsedMs ?? 0)));
+    deps.runs.register(ctx.jobId, control);
+    relay.start();
+    const start = this.startMessage(inputs);
+    const transfer = [start.dataset.inputs.buffer, start.dataset.targets.buffer] as ArrayBuffer[];
+    if (start.checkpoint) transfer.push(start.checkpoint.buffer as ArrayBuffer);
+    const resumedEpoch = inputs.checkpoint?.meta.epoch ?? 0;
+    const onMessage = (message: ThreadMessage): void => {
+      if (message.type === 'progress') {
+        const trained = message.latest.epoch - (relay.latest?.epoch ?? resumedEpoch);
+        if (trained > 0) deps.telemetry?.recordEpochs(trained, trained * inputs.trainRows);
+        relay.accept(message);
+        ctx.log.debug({ epoch: message.latest.epoch, loss: message.latest.loss }, 'epoch finished');
+      } else if (message.type === 'checkpoint' && !control.abandoned) {
+        void writer.save(message);
+      }
+    };
+    let end: RunEnd;
+    let computeRecorded: Promise<void>;
+    meter.restart();
+    try {
+      end = await thread.run(start, onMessage, transfer);
+    } finally {
+      computeRecorded = meter.record();
+      control.dispose();
+      relay.stop();
+      deps.runs.unregister(ctx.jobId, control);
+      deps.pool.release(thread);
+    }
+    if (end.kind === 'message' && end.message.type === 'done') relay.setKernel(end.message.kernelName);
+    await computeRecorded;
+    await writer.idle();
+    if (!control.abandoned) await relay.finish(!control.cancelled);
+    return end;
+  }
+
+  private createRelay(meter: ComputeMeter): ProgressRelay {
+    const { deps, ctx, control } = this;
+    const { jobId, tenant, record } = ctx;
+    return new ProgressRelay({
+      log: ctx.log,
+      flushIntervalMs: deps.config.METRICS_FLUSH_INTERVAL_MS,
+      leaseMs: deps.config.LOCK_DURATION_MS,
+      initial: { epoch: record.epoch, loss: record.loss, valLoss: record.valLoss, accuracy: record.accuracy },
+      ports: {
+        updateProgress: (update) => deps.jobs.updateProgress(jobId, update),
+        appendPoints: (points) => deps.metrics.appendPoints(jobId, points),
+        pollControl: async () => ((await deps.jobs.isCancelRequested(jobId)) ? 'cancel' : null),
+        renewLease: () => deps.slots.renew(tenant, jobId),
+      },
+      onTick: (now) => meter.tick(now),
+      onStop: (what) => (what === 'pause' ? control.pause() : control.cancel()),
+      isAbandoned: () => control.abandoned,
+    });
+  }
+
+  private startMessage(inputs: RunInputs): StartMessage {
+    const { config } = this.deps;
+    const { checkpoint } = inputs;
+    return {
+      type: 'start',
+      jobId: this.ctx.jobId,
+      options: inputs.options,
+      dataset: inputs.dataset,
+      ...(checkpoint ? { checkpoint: checkpoint.bytes } : {}),
+      elapsedMsAtStart: checkpoint?.meta.elapsedMs ?? 0,
+      kernels: checkpoint?.meta.kernel ?? config.ENGINE_KERNELS,
+      fallbackKernels: config.ENGINE_KERNELS as KernelChoice,
+      control: this.control.buffer,
+      checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
+      progressIntervalMs: Math.max(10, Math.floor(config.METRICS_FLUSH_INTERVAL_MS / 2)),
+      // Every epoch is a curve point (the store keeps one per epoch).
+      curveStride: 1,
+      ...(this.ctx.hooks ? { testHooks: this.ctx.hooks } : {}),
+    };
+  }
+}
