@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-type Layer = 'engine' | 'contract' | 'base' | 'store' | 'queue' | 'inference' | 'api' | 'workers' | 'main';
+type Layer = 'engine' | 'contract' | 'base' | 'store' | 'queue' | 'inference' | 'api' | 'workers' | 'main' | 'webhooks';
 
 /** For each layer, the internal layers it may import (itself included). */
 const ALLOWED: Record<Layer, Layer[]> = {
@@ -21,9 +21,10 @@ const ALLOWED: Record<Layer, Layer[]> = {
   store: ['store', 'queue', 'contract', 'base'],
   queue: ['queue', 'store', 'contract', 'base'],
   inference: ['inference', 'engine', 'contract'],
-  api: ['api', 'contract', 'store', 'queue', 'inference', 'base'],
-  workers: ['workers', 'engine', 'contract', 'store', 'queue', 'base'],
-  main: ['main', 'engine', 'contract', 'base', 'store', 'queue', 'inference', 'api', 'workers'],
+  api: ['api', 'contract', 'store', 'queue', 'inference', 'base', 'webhooks'],
+  workers: ['workers', 'engine', 'contract', 'store', 'queue', 'base', 'webhooks'],
+  webhooks: ['webhooks', 'contract', 'store', 'queue', 'base'],
+  main: ['main', 'engine', 'contract', 'base', 'store', 'queue', 'inference', 'api', 'workers', 'webhooks'],
 };
 
 /**
@@ -37,7 +38,7 @@ function layerOf(file: string): Layer {
   if (rel.startsWith('workers/')) return 'workers';
   if (rel === 'src/main.ts') return 'main';
   const top = rel.split('/')[1];
-  if (['engine', 'contract', 'store', 'queue', 'inference', 'api'].includes(top)) return top as Layer;
+  if (['engine', 'contract', 'store', 'queue', 'inference', 'api', 'webhooks'].includes(top)) return top as Layer;
   // config.ts, logger.ts, errors.ts, embedded-redis.ts, wasm-features.ts
   return 'base';
 }
