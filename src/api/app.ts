@@ -24,6 +24,7 @@ import { registerProblemHandlers } from './problem.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { usageRoutes } from './routes/usage.js';
 import { healthRoutes } from './routes/health.js';
+import { exportRoutes } from './routes/export.js';
 import { jobRoutes } from './routes/jobs.js';
 import { watchRoutes } from './routes/watch.js';
 import { compileValidator } from './validation.js';
@@ -175,6 +176,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       });
     }
     await v1.register(jobRoutes, deps);
+    await v1.register(exportRoutes, deps);
     await v1.register(datasetRoutes, deps);
     await v1.register(usageRoutes, deps);
     await v1.register(watchRoutes, deps);

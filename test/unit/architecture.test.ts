@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-type Layer = 'engine' | 'contract' | 'base' | 'store' | 'queue' | 'inference' | 'api' | 'workers' | 'main' | 'webhooks';
+type Layer = 'engine' | 'contract' | 'base' | 'store' | 'queue' | 'inference' | 'api' | 'workers' | 'main' | 'export' | 'webhooks';
 
 /** For each layer, the internal layers it may import (itself included). */
 const ALLOWED: Record<Layer, Layer[]> = {
@@ -21,10 +21,11 @@ const ALLOWED: Record<Layer, Layer[]> = {
   store: ['store', 'queue', 'contract', 'base'],
   queue: ['queue', 'store', 'contract', 'base'],
   inference: ['inference', 'engine', 'contract'],
-  api: ['api', 'contract', 'store', 'queue', 'inference', 'base', 'webhooks'],
+  api: ['api', 'contract', 'store', 'queue', 'inference', 'base', 'export', 'webhooks'],
+  export: ['export', 'contract'],
   workers: ['workers', 'engine', 'contract', 'store', 'queue', 'base', 'webhooks'],
   webhooks: ['webhooks', 'contract', 'store', 'queue', 'base'],
-  main: ['main', 'engine', 'contract', 'base', 'store', 'queue', 'inference', 'api', 'workers', 'webhooks'],
+  main: ['main', 'engine', 'contract', 'base', 'store', 'queue', 'inference', 'api', 'workers', 'export', 'webhooks'],
 };
 
 /**
@@ -38,7 +39,7 @@ function layerOf(file: string): Layer {
   if (rel.startsWith('workers/')) return 'workers';
   if (rel === 'src/main.ts') return 'main';
   const top = rel.split('/')[1];
-  if (['engine', 'contract', 'store', 'queue', 'inference', 'api', 'webhooks'].includes(top)) return top as Layer;
+  if (['engine', 'contract', 'store', 'queue', 'inference', 'api', 'export', 'webhooks'].includes(top)) return top as Layer;
   // config.ts, logger.ts, errors.ts, embedded-redis.ts, wasm-features.ts
   return 'base';
 }
