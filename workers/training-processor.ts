@@ -9,7 +9,7 @@ import { TrainingRun } from './run/training-run.js';
 import { writeSettlement } from './run/write-settlement.js';
 
 export type { TrainingJobData } from '../src/queue/training-job-data.js';
-export type { ProcessorDeps, TrainingJobResult, WorkerTelemetry } from './run/run-deps.js';
+export type { JobEventSink, JobEventType, ProcessorDeps, TrainingJobResult, WorkerTelemetry } from './run/run-deps.js';
 export { errorSummary } from './run/error-summary.js';
 
 /** A job over its tenant's running cap is retried after this much (plus jitter). */
@@ -58,7 +58,7 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
       return { outcome: 'skipped' };
     }
     if (record.cancelRequested) {
-      await jobs.cancelJob(jobId);
+      if (await jobs.cancelJob(jobId)) await deps.events?.emitJobEvent(jobId, 'cancelled');
       log.info('job cancelled before it started');
       return { outcome: 'cancelled' };
     }
@@ -94,7 +94,8 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     if (kind === 'final') {
       // The last attempt of a retryable failure: the job record must still reach a final state.
       log.error({ err: errorSummary(err) }, 'training failed on its last attempt');
-      await jobs.failJob(job.data.jobId, jobError('internal', 'training failed after every retry')).catch(() => {});
+      await jobs.failJob(job.data.jobId, jobError('internal', 'training failed after every retry'))
+        .then(() => deps.events?.emitJobEvent(job.data.jobId, 'failed'), () => undefined);
       deps.telemetry?.recordJob('failed');
     } else if (kind === 'retry') {
       log.warn({ err: errorSummary(err), attemptsMade: job.attemptsMade }, 'training attempt failed; it will be retried');

@@ -23,6 +23,14 @@ export interface WorkerTelemetry {
   recordEpochs(epochs: number, samples: number): void;
 }
 
+/** A job event for webhooks and other listeners. */
+export type JobEventType = 'started' | 'progress' | 'completed' | 'failed' | 'cancelled';
+
+/** Where the worker reports a job's status changes (webhooks); never throws. */
+export interface JobEventSink {
+  emitJobEvent(jobId: string, type: JobEventType): Promise<void>;
+}
+
 /** Everything the processor needs, built once per worker process. */
 export interface ProcessorDeps {
   config: Pick<
@@ -49,4 +57,6 @@ export interface ProcessorDeps {
   runs: RunRegistry;
   /** Counters for the worker's own /metrics (optional). */
   telemetry?: WorkerTelemetry;
+  /** Job status changes, for webhooks (optional). */
+  events?: JobEventSink;
 }

@@ -67,6 +67,7 @@ export class TrainingRun {
       ctx.log.info('job skipped: cancelled or deleted before it started');
       return { kind: 'skipped' };
     }
+    await deps.events?.emitJobEvent(ctx.jobId, 'started');
     const kernels = inputs.checkpoint?.meta.kernel ?? deps.config.ENGINE_KERNELS;
     ctx.log.info(
       { attempt: this.attempt, resumeFromEpoch: inputs.checkpoint?.meta.epoch ?? 0, resumeFromBatch: inputs.checkpoint?.meta.batch ?? 0, kernels },
@@ -145,7 +146,11 @@ export class TrainingRun {
       leaseMs: deps.config.LOCK_DURATION_MS,
       initial: { epoch: record.epoch, loss: record.loss, valLoss: record.valLoss, accuracy: record.accuracy },
       ports: {
-        updateProgress: (update) => deps.jobs.updateProgress(jobId, update),
+        updateProgress: async (update) => {
+          const running = await deps.jobs.updateProgress(jobId, update);
+          if (running) await deps.events?.emitJobEvent(jobId, 'progress');
+          return running;
+        },
         appendPoints: (points) => deps.metrics.appendPoints(jobId, points),
         pollControl: async () => ((await deps.jobs.isCancelRequested(jobId)) ? 'cancel' : null),
         renewLease: () => deps.slots.renew(tenant, jobId),

@@ -33,8 +33,10 @@ export async function writeSettlement(deps: ProcessorDeps, ctx: SettlementContex
       throw new LockLostError();
     case 'cancel':
       count('cancelled');
-      if (await jobs.cancelJob(jobId)) log.info({ epoch: ctx.latestEpoch ?? 0 }, 'job cancelled');
-      else log.info('run stopped: the job was already finished or deleted');
+      if (await jobs.cancelJob(jobId)) {
+        await deps.events?.emitJobEvent(jobId, 'cancelled');
+        log.info({ epoch: ctx.latestEpoch ?? 0 }, 'job cancelled');
+      } else log.info('run stopped: the job was already finished or deleted');
       return { outcome: 'cancelled' };
     case 'complete': {
       const { metrics, kernel } = verdict;
@@ -43,6 +45,7 @@ export async function writeSettlement(deps: ProcessorDeps, ctx: SettlementContex
         return { outcome: 'stale' };
       }
       await checkpoints.delete(jobId).catch(() => {});
+      await deps.events?.emitJobEvent(jobId, 'completed');
       count('completed');
       log.info({ epochsRun: metrics.epochsRun, finalLoss: metrics.finalLoss, durationMs: metrics.durationMs, kernel }, 'job completed');
       return { outcome: 'completed', epochsRun: metrics.epochsRun };
@@ -70,6 +73,7 @@ export async function writeSettlement(deps: ProcessorDeps, ctx: SettlementContex
 /** Marks the job `failed` with `error` and throws `UnrecoverableError` (no retry). */
 export async function failJob(deps: ProcessorDeps, ctx: Pick<SettlementContext, 'jobId' | 'log'>, error: JobError): Promise<never> {
   await deps.jobs.failJob(ctx.jobId, error);
+  await deps.events?.emitJobEvent(ctx.jobId, 'failed');
   deps.telemetry?.recordJob('failed');
   ctx.log.warn({ code: error.code, epoch: error.epoch }, 'job failed');
   throw new UnrecoverableError(`${error.code}: ${error.message}`);
