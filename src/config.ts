@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import { DEFAULT_LIMITS } from './contract/limits.js';
 import { ConfigError } from './errors.js';
 
 type Kind = 'string' | 'int' | 'number' | 'bool';
@@ -7,6 +8,12 @@ interface VariableSpec<K extends Kind = Kind> {
   kind: K;
   /** The default, or `undefined` when the variable is optional with no default. */
   fallback: (K extends 'string' ? string : K extends 'bool' ? boolean : number) | undefined;
+  /**
+   * The default when authentication is on (`TRAINYARD_API_KEYS` or `TRAINYARD_API_KEYS_FILE`
+   * set), when it differs from `fallback` (the default with auth off). Per-tenant limits use it:
+   * a self-hosted install with one tenant has none of them, a shared one has all.
+   */
+  authFallback?: number;
   min?: number;
   max?: number;
   doc: string;
@@ -54,29 +61,35 @@ export const VARIABLES = {
   BODY_LIMIT_BYTES: { kind: 'int', fallback: 64 * 1024, min: 1024, doc: 'request body limit of every route but the two below' },
   JOB_BODY_LIMIT_BYTES: { kind: 'int', fallback: 4 * MIB, min: 1024, doc: 'body limit of POST /v1/jobs (spec + inline data)' },
   DATASET_BODY_LIMIT_BYTES: { kind: 'int', fallback: 256 * MIB, min: 1024, doc: 'body limit of POST /v1/datasets' },
-  MAX_LAYERS: { kind: 'int', fallback: 16, min: 1, doc: 'dense layers per model' },
-  MAX_UNITS: { kind: 'int', fallback: 4096, min: 1, doc: 'units per layer' },
-  MAX_INPUT_SIZE: { kind: 'int', fallback: 4096, min: 1, doc: 'input features' },
-  MAX_OUTPUT_SIZE: { kind: 'int', fallback: 1024, min: 1, doc: 'output units' },
-  MAX_PARAMETERS: { kind: 'int', fallback: 16_000_000, min: 1, doc: 'Σ in×out + out over the layers' },
-  MAX_SAMPLES: { kind: 'int', fallback: 100_000, min: 1, doc: 'rows of a dataset' },
-  MAX_DATASET_NUMBERS: { kind: 'int', fallback: 100_000_000, min: 1, doc: 'samples × (inputs + outputs) of a dataset' },
-  MAX_EPOCHS: { kind: 'int', fallback: 100_000, min: 1, doc: 'epochs per job' },
-  MAX_BATCH_SIZE: { kind: 'int', fallback: 4096, min: 1, doc: 'batch size' },
-  MAX_WORK: { kind: 'number', fallback: 1e12, min: 1, doc: 'compute budget: parameters × samples × epochs' },
-  MAX_MEMORY_BYTES: { kind: 'int', fallback: 512 * MIB, min: 1, doc: 'admission estimate of a job’s typed-array bytes' },
-  MAX_WEIGHTS_BYTES: { kind: 'int', fallback: 8 * 1000 * 1000, min: 1, doc: 'largest trained-weights artifact' },
-  MAX_CURVE_POINTS: { kind: 'int', fallback: 1000, min: 10, doc: 'stored loss-curve points per job (downsampled beyond)' },
-  TENANT_MAX_RUNNING: { kind: 'int', fallback: 2, min: 1, doc: 'running jobs per tenant' },
-  TENANT_MAX_QUEUED: { kind: 'int', fallback: 20, min: 1, doc: 'queued + running jobs per tenant' },
-  TENANT_SUBMITS_PER_MINUTE: { kind: 'int', fallback: 10, min: 1, doc: 'POST /v1/jobs per tenant per minute' },
-  TENANT_REQUESTS_PER_MINUTE: { kind: 'int', fallback: 300, min: 1, doc: 'all /v1 requests per tenant per minute' },
-  TENANT_COMPUTE_SECONDS_PER_DAY: { kind: 'number', fallback: 2 * 3600, min: 0, doc: 'training seconds (thread wall-clock) per tenant per UTC day; at the budget, submits get 429 until midnight UTC (0: unlimited)' },
+  MAX_LAYERS: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_LAYERS, min: 1, doc: 'dense layers per model' },
+  MAX_UNITS: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_UNITS, min: 1, doc: 'units per layer' },
+  MAX_INPUT_SIZE: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_INPUT_SIZE, min: 1, doc: 'input features' },
+  MAX_OUTPUT_SIZE: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_OUTPUT_SIZE, min: 1, doc: 'output units' },
+  MAX_PARAMETERS: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_PARAMETERS, min: 1, doc: 'Σ in×out + out over the layers' },
+  MAX_SAMPLES: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_SAMPLES, min: 1, doc: 'rows of a dataset' },
+  MAX_DATASET_NUMBERS: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_DATASET_NUMBERS, min: 1, doc: 'samples × (inputs + outputs) of a dataset' },
+  MAX_EPOCHS: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_EPOCHS, min: 1, doc: 'epochs per job' },
+  MAX_BATCH_SIZE: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_BATCH_SIZE, min: 1, doc: 'batch size' },
+  MAX_WORK: { kind: 'number', fallback: DEFAULT_LIMITS.MAX_WORK, min: 1, doc: 'compute budget: parameters × samples × epochs' },
+  MAX_MEMORY_BYTES: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_MEMORY_BYTES, min: 1, doc: 'admission estimate of a job’s typed-array bytes' },
+  MAX_WEIGHTS_BYTES: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_WEIGHTS_BYTES, min: 1, doc: 'largest trained-weights artifact' },
+  MAX_CURVE_POINTS: { kind: 'int', fallback: 1000, min: 10, doc: 'points per page of a curve read (storage keeps one point per epoch)' },
+  PREDICT_MAX_ROWS: { kind: 'int', fallback: 10_000, min: 1, doc: 'rows of one POST /v1/jobs/{id}/predict request' },
+  TENANT_MAX_RUNNING: { kind: 'int', fallback: 0, authFallback: 4, min: 0, doc: 'running jobs per tenant (0: no cap)' },
+  TENANT_MAX_QUEUED: { kind: 'int', fallback: 0, authFallback: 1000, min: 0, doc: 'queued + running jobs per tenant; more answer 429 (0: no cap)' },
+  TENANT_SUBMITS_PER_MINUTE: { kind: 'int', fallback: 0, authFallback: 600, min: 0, doc: 'POST /v1/jobs per tenant per minute (0: no limit)' },
+  TENANT_REQUESTS_PER_MINUTE: { kind: 'int', fallback: 0, authFallback: 6000, min: 0, doc: 'all /v1 requests per tenant per minute (0: no limit)' },
+  TENANT_COMPUTE_SECONDS_PER_DAY: { kind: 'number', fallback: 0, authFallback: 24 * 3600, min: 0, doc: 'training seconds (thread wall-clock) per tenant per UTC day; at the budget, submits get 429 until midnight UTC (0: unlimited)' },
   TENANT_MAX_STORED_BYTES: { kind: 'int', fallback: 1024 * MIB, min: 0, doc: 'stored bytes per tenant: datasets, inline job data, initial and trained weights (0: unlimited)' },
   MAX_EVENT_LOOP_DELAY_MS: { kind: 'int', fallback: 1_000, min: 0, doc: 'API answers 503 while its event-loop delay exceeds this (0: off)' },
   RATE_LIMIT_ENABLED: { kind: 'bool', fallback: true, doc: 'rate limits on /v1 (turn off only for benchmarks)' },
   STALLED_HEARTBEAT_MS: { kind: 'int', fallback: 60_000, min: 1, doc: 'a running job with no heartbeat for this long shows `stalled: true`' },
   METRICS_PORT: { kind: 'int', fallback: 0, min: 0, max: 65535, doc: 'port of the worker\'s own /metrics (`npm run worker`, `npm start`; 0: off)' },
+  WEBHOOK_ALLOW_PRIVATE: { kind: 'bool', fallback: false, doc: 'webhook URLs may be http:// and reach loopback, private and link-local addresses (development only)' },
+  WEBHOOK_TIMEOUT_MS: { kind: 'int', fallback: 5_000, min: 100, doc: 'a webhook delivery attempt not answered by then fails and is retried' },
+  WEBHOOK_BACKOFF_MS: { kind: 'int', fallback: 5_000, min: 1, doc: 'first webhook retry delay (doubling, with jitter, at most 1 h)' },
+  WEBHOOK_RETRY_SECONDS: { kind: 'int', fallback: 86_400, min: 1, doc: 'a webhook delivery is retried for this long after its event' },
+  WEBHOOK_CONCURRENCY: { kind: 'int', fallback: 16, min: 1, max: 1000, doc: 'webhook deliveries in flight per worker process' },
   ENABLE_TEST_HOOKS: { kind: 'bool', fallback: false, doc: 'test-only fault injection (never in production)' },
 } as const satisfies Record<string, VariableSpec>;
 
@@ -95,9 +108,13 @@ export interface TenantKey {
 
 /** The frozen configuration every entry point passes down. */
 export interface Config extends Readonly<RawConfig> {
-  /** Parsed `TRAINYARD_API_KEYS`; empty when auth is off. */
+  /** Parsed `TRAINYARD_API_KEYS` (the keys file's entries are read by the auth plugin). */
   readonly apiKeys: readonly TenantKey[];
-  /** `true` when `TRAINYARD_API_KEYS` is set. */
+  /**
+   * `true` when `TRAINYARD_API_KEYS` or `TRAINYARD_API_KEYS_FILE` is set: every `/v1` request
+   * needs a key, and the per-tenant limits take their `authFallback` defaults. The one owner
+   * of this rule: the auth plugin and the dashboard read it from here.
+   */
   readonly authEnabled: boolean;
 }
 
@@ -121,37 +138,39 @@ function parseValue(name: string, spec: VariableSpec, raw: string, problems: str
 
 const TENANT_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
-function parseApiKeys(raw: string | undefined, problems: string[]): TenantKey[] {
-  if (raw === undefined || raw.trim() === '') return [];
-  const keys: TenantKey[] = [];
-  for (const [index, entry] of raw.split(',').entries()) {
-    const colon = entry.indexOf(':');
-    const tenant = entry.slice(0, colon).trim();
-    const key = entry.slice(colon + 1).trim();
-    // Never echo key material into an error message.
+/**
+ * Parses `tenant:key` entries separated by commas or newlines: the one parser of
+ * `TRAINYARD_API_KEYS` and of the keys file (`TRAINYARD_API_KEYS_FILE`, where `#` starts a
+ * comment). A tenant is `[A-Za-z0-9_.-]{1,64}`, a key at least 8 characters. Problems name the
+ * entry by number and never echo key material.
+ * @param source the variable named in problems; with `TRAINYARD_API_KEYS_FILE`, `#` comments are dropped.
+ */
+export function parseTenantKeys(text: string, source: 'TRAINYARD_API_KEYS' | 'TRAINYARD_API_KEYS_FILE'): { entries: TenantKey[]; problems: string[] } {
+  const entries: TenantKey[] = [];
+  const problems: string[] = [];
+  const lines = text.split('\n').map((line) => (source === 'TRAINYARD_API_KEYS_FILE' ? line.replace(/#.*$/, '') : line));
+  const items = lines.join(',').split(',').map((item) => item.trim()).filter(Boolean);
+  for (const [index, item] of items.entries()) {
+    const colon = item.indexOf(':');
+    const tenant = item.slice(0, colon).trim();
+    const key = item.slice(colon + 1).trim();
     if (colon < 1 || !TENANT_PATTERN.test(tenant)) {
-      problems.push(`TRAINYARD_API_KEYS entry ${index + 1} must be tenant:key with a tenant of [A-Za-z0-9_.-]{1,64}`);
+      problems.push(`${source} entry ${index + 1} must be tenant:key with a tenant of [A-Za-z0-9_.-]{1,64}`);
     } else if (key.length < 8) {
-      problems.push(`TRAINYARD_API_KEYS entry ${index + 1} (tenant ${tenant}) has a key shorter than 8 characters`);
+      problems.push(`${source} entry ${index + 1} (tenant ${tenant}) has a key shorter than 8 characters`);
     } else {
-      keys.push({ tenant, key });
+      entries.push({ tenant, key });
     }
   }
-  return keys;
+  return { entries, problems };
 }
 
-/**
- * Reads trainyard's configuration from environment variables (the only reader of
- * `process.env`), applying the defaults of {@link VARIABLES}.
- * @throws ConfigError naming every bad variable and what it expected.
- */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const problems: string[] = [];
-  const values: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(VARIABLES) as [string, VariableSpec][]) {
-    const raw = env[name];
-    values[name] = raw === undefined || raw === '' ? spec.fallback : parseValue(name, spec, raw, problems);
-  }
+/** `true` when requests must carry an API key: `TRAINYARD_API_KEYS` or `TRAINYARD_API_KEYS_FILE` is set. */
+function isAuthConfigured(env: Record<string, string | undefined>): boolean {
+  return Boolean(env.TRAINYARD_API_KEYS?.trim()) || Boolean(env.TRAINYARD_API_KEYS_FILE);
+}
+
+function checkChoices(values: Record<string, unknown>, problems: string[]): void {
   if (!/^[A-Za-z0-9_:{}.-]{1,32}$/.test(String(values.KEY_PREFIX))) problems.push('KEY_PREFIX must match [A-Za-z0-9_:{}.-]{1,32}');
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(String(values.QUEUE_NAME))) problems.push('QUEUE_NAME must match [A-Za-z0-9_.-]{1,64}');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(values.LOG_LEVEL))) {
@@ -160,11 +179,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!['auto', 'wasm-relaxed-simd', 'wasm-simd', 'ts'].includes(String(values.ENGINE_KERNELS))) {
     problems.push(`ENGINE_KERNELS must be auto, wasm-relaxed-simd, wasm-simd or ts, got "${String(values.ENGINE_KERNELS)}"`);
   }
-  const apiKeys = parseApiKeys(env.TRAINYARD_API_KEYS, problems);
+}
+
+/**
+ * Reads trainyard's configuration from environment variables (the only reader of
+ * `process.env`), applying the defaults of {@link VARIABLES} (`authFallback` when auth is on).
+ * @throws ConfigError naming every bad variable and what it expected.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  const authEnabled = isAuthConfigured(env);
+  for (const [name, spec] of Object.entries(VARIABLES) as [string, VariableSpec][]) {
+    const raw = env[name];
+    const fallback = authEnabled && spec.authFallback !== undefined ? spec.authFallback : spec.fallback;
+    values[name] = raw === undefined || raw === '' ? fallback : parseValue(name, spec, raw, problems);
+  }
+  checkChoices(values, problems);
+  const { entries: apiKeys, problems: keyProblems } = parseTenantKeys(env.TRAINYARD_API_KEYS ?? '', 'TRAINYARD_API_KEYS');
+  problems.push(...keyProblems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     ...(values as RawConfig),
     apiKeys: Object.freeze(apiKeys),
-    authEnabled: apiKeys.length > 0,
+    authEnabled,
   });
 }

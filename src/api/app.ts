@@ -159,7 +159,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticate);
-    if (config.RATE_LIMIT_ENABLED) {
+    // A per-minute limit of 0 is no limit: that kind of request is let through (allowList below).
+    if (config.RATE_LIMIT_ENABLED && (config.TENANT_SUBMITS_PER_MINUTE > 0 || config.TENANT_REQUESTS_PER_MINUTE > 0)) {
       await v1.register(rateLimit, {
         global: true,
         // After auth (this hook is added later in the same scope): the key is the tenant, not the IP.
@@ -171,6 +172,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         timeWindow: 60_000,
         keyGenerator: (request) => `${request.tenant}:${request.routeOptions.config.rateLimitKind === 'submit' ? 'submit' : 'all'}`,
         max: (request) => (request.routeOptions.config.rateLimitKind === 'submit' ? config.TENANT_SUBMITS_PER_MINUTE : config.TENANT_REQUESTS_PER_MINUTE),
+        allowList: (request) => (request.routeOptions.config.rateLimitKind === 'submit' ? config.TENANT_SUBMITS_PER_MINUTE : config.TENANT_REQUESTS_PER_MINUTE) === 0,
         errorResponseBuilder: (_request, context) =>
           new RateLimitedError(`Rate limit of ${context.max} requests per minute exceeded; retry in ${context.after}.`, Math.ceil(context.ttl / 1000)),
       });

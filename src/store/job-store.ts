@@ -202,7 +202,7 @@ return 1`;
 // KEYS: the tenant's active set. ARGV: job id, max.
 // KEYS: the tenant's active set and pending hash. ARGV: job id, max, now (ms).
 const RESERVE_SLOT_LUA = `if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
-if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+if tonumber(ARGV[2]) > 0 and redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
 redis.call('SADD', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 return 1`;

@@ -11,7 +11,8 @@ import { createKeys } from './keys.js';
 export interface RunningSlots {
   /**
    * Takes a slot for `jobId` (or renews the one it holds) when the tenant holds fewer than
-   * `cap` live leases. Returns `false` when the tenant is at its cap.
+   * `cap` live leases (`0`: no cap, the slot is still recorded). Returns `false` when the
+   * tenant is at its cap.
    */
   acquire(tenant: string, jobId: string, cap: number): Promise<boolean>;
   /** Extends the lease of a slot still held (a lapsed one is not taken back: the next acquire does that). */
@@ -30,7 +31,7 @@ export interface RunningSlotsOptions {
   leaseMs: number;
 }
 
-// KEYS[1] the tenant's slot set; ARGV: jobId, cap, now ms, lease expiry ms.
+// KEYS[1] the tenant's slot set; ARGV: jobId, cap (0: none), now ms, lease expiry ms.
 // Expired leases (their worker died) are dropped first; a job already holding a slot renews it.
 const ACQUIRE_SCRIPT = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
@@ -38,7 +39,7 @@ if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
   return 1
 end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+if tonumber(ARGV[2]) > 0 and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
 redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[4]) - tonumber(ARGV[3]), 1000) * 2)
 return 1

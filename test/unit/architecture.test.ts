@@ -17,7 +17,8 @@ type Layer = 'engine' | 'contract' | 'base' | 'store' | 'queue' | 'inference' | 
 const ALLOWED: Record<Layer, Layer[]> = {
   engine: ['engine'],
   contract: ['contract'],
-  base: ['base'],
+  // config.ts takes the job limits' defaults from contract/limits.ts (one owner).
+  base: ['base', 'contract'],
   store: ['store', 'queue', 'contract', 'base'],
   queue: ['queue', 'store', 'contract', 'base'],
   inference: ['inference', 'engine', 'contract'],

@@ -219,19 +219,32 @@ describe('stored artifacts quota (TENANT_MAX_STORED_BYTES)', () => {
 });
 
 describe('GET /v1/usage', () => {
-  it('reports today’s compute and the stored bytes against the quotas', async () => {
+  /** 1.5 s of training inside today's UTC day, whenever the test runs. */
+  function todaysRun(): [number, number] {
+    const startOfDay = Date.now() - (Date.now() % (24 * 3600_000));
+    return [startOfDay + 1_000, startOfDay + 2_500];
+  }
+
+  it('reports exactly the compute recorded today and the stored bytes, with no limit but storage when auth is off', async () => {
     t = await buildTestApp();
-    const now = Date.now();
-    await createTenantUsage({ redis: t.redis, config: t.config }).addComputeTime('default', now - 1_500, now);
+    await createTenantUsage({ redis: t.redis, config: t.config }).addComputeTime('default', ...todaysRun());
     await upload();
 
     const body = await usage();
 
     expect(body.tenant).toBe('default');
-    expect(body.compute.limitSeconds).toBe(7200);
-    expect(body.compute.usedSeconds).toBeGreaterThanOrEqual(0);
-    expect(body.compute.usedSeconds).toBeLessThanOrEqual(1.5);
+    expect(body.compute).toMatchObject({ usedSeconds: 1.5, limitSeconds: null });
     expect(body.compute.resetsAt).toMatch(/T00:00:00\.000Z$/);
     expect(body.storage).toEqual({ usedBytes: XOR_DATASET_BYTES, limitBytes: 1024 * 1024 * 1024 });
+  });
+
+  it('reports the per-tenant defaults of an install with auth on: 24 CPU-hours a day and 1 GiB', async () => {
+    const KEY = 'tenant-a-key-0123456789abcdef';
+    t = await buildTestApp({ TRAINYARD_API_KEYS: `a:${KEY}` });
+    await createTenantUsage({ redis: t.redis, config: t.config }).addComputeTime('a', ...todaysRun());
+
+    const body = (await t.app.inject({ method: 'GET', url: '/v1/usage', headers: { authorization: `Bearer ${KEY}` } })).json();
+
+    expect(body).toMatchObject({ tenant: 'a', compute: { usedSeconds: 1.5, limitSeconds: 24 * 3600 }, storage: { usedBytes: 0, limitBytes: 1024 * 1024 * 1024 } });
   });
 });
