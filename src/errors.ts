@@ -1,10 +1,11 @@
-/** The contract's machine-readable error codes (SPEC.md, "Errors"). */
+/** The contract's machine-readable error codes (README "Errors"; openapi/openapi.json `Problem`). */
 export type ErrorCode =
   | 'validation_failed'
   | 'unauthorized'
   | 'not_found'
   | 'job_not_finished'
   | 'job_failed'
+  | 'non_finite_output'
   | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -81,6 +82,13 @@ export class JobNotFinishedError extends AppError {
 export class JobFailedError extends AppError {
   constructor(detail = 'The job failed; see its error.') {
     super('job_failed', 409, detail);
+  }
+}
+
+/** 422 `non_finite_output`: the model's output overflowed to ±Infinity or NaN for a row (named in `errors`). */
+export class NonFiniteOutputError extends AppError {
+  constructor(detail: string, errors: FieldProblem[] = []) {
+    super('non_finite_output', 422, detail, { errors });
   }
 }
 

@@ -2,16 +2,9 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { CancelOutcome, JobStore } from '../store/job-store.js';
+import type { TrainingJobData } from './training-job-data.js';
 
-/**
- * BullMQ job data of a training job: ids only. The spec and the dataset stay in the job
- * store (datasets are never copied into BullMQ job data, which Redis keeps in clear text).
- */
-export interface TrainingJobData {
-  /** Our public UUID; also the BullMQ job id. */
-  jobId: string;
-  tenant: string;
-}
+export type { TrainingJobData } from './training-job-data.js';
 
 /** BullMQ job name of every training job. */
 export const TRAINING_JOB_NAME = 'train';

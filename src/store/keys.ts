@@ -18,6 +18,7 @@ import type { Config } from '../config.js';
  * - `ty:t:{<tenant>}:active`  set    the tenant's queued + running job ids (quota)
  * - `ty:t:{<tenant>}:running` zset   job ids holding one of the tenant's running slots, score = lease expiry ms
  * - `ty:t:{<tenant>}:datasets` set   the tenant's dataset ids
+ * - `ty:t:{<tenant>}:datasets-by-time` zset the same, lex-ordered `<createdAt ms>:<id>` (listing)
  * - `ty:t:{<tenant>}:idem:<sha256>` string an Idempotency-Key reservation (24 h)
  * - `ty:t:{<tenant>}:cpu:<YYYY-MM-DD>` string training seconds used on that UTC day (float; TTL 2 days)
  * - `ty:t:{<tenant>}:store:exp`   zset  the tenant's stored artifacts (`ds:<id>`, `job:<id>`), score = expiry ms (`+inf`: kept)
@@ -56,6 +57,11 @@ export interface Keys {
   tenantPending(tenant: string): string;
   tenantRunning(tenant: string): string;
   tenantDatasets(tenant: string): string;
+  /**
+   * A tenant's uploaded datasets, newest first: a lex-ordered zset of
+   * `<createdAt ms, 15 digits>:<id>` members (score 0).
+   */
+  tenantDatasetIndex(tenant: string): string;
   tenantIdempotency(tenant: string, keyDigest: string): string;
   /** Training seconds the tenant used on one UTC day (`day` as `YYYY-MM-DD`). */
   tenantComputeDay(tenant: string, day: string): string;
@@ -94,6 +100,7 @@ export function createKeys(prefix: Config['KEY_PREFIX']): Keys {
     tenantPending: (tenant) => tenantKey(tenant, 'pending'),
     tenantRunning: (tenant) => tenantKey(tenant, 'running'),
     tenantDatasets: (tenant) => tenantKey(tenant, 'datasets'),
+    tenantDatasetIndex: (tenant) => tenantKey(tenant, 'datasets-by-time'),
     tenantIdempotency: (tenant, digest) => tenantKey(tenant, `idem:${digest}`),
     tenantComputeDay: (tenant, day) => tenantKey(tenant, `cpu:${day}`),
     tenantStorageExpiry: (tenant) => tenantKey(tenant, 'store:exp'),
