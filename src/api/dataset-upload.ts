@@ -1,6 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse as parseCsv } from 'csv-parse';
+import { Tokenizer, TokenParser, TokenType } from '@streamparser/json';
 import { checkDatasetLimits } from '../contract/check-job.js';
 import type { JobLimits } from '../contract/limits.js';
 import { PayloadTooLargeError, ValidationError } from '../errors.js';
@@ -74,131 +75,125 @@ function finishDataset(inputs: Matrix, targets: Matrix, limits: JobLimits): Enco
   return { ...shape, inputs: inputs.numbers.finish(), targets: targets.numbers.finish() };
 }
 
-const NUMBER_PATTERN = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
-
 function syntaxError(message: string): ValidationError {
   return new ValidationError(`The body is not a valid dataset document: ${message}.`);
 }
 
+function shapeError(path: string, message: string): ValidationError {
+  return new ValidationError('The request is invalid; see errors.', [{ path, message }]);
+}
+
+/** Longest field name or number text accepted (abuse bound: the tokenizer would buffer it whole). */
+const MAX_TOKEN_CHARS = 64;
+
 /**
- * Parses `{"inputs": [[…], …], "targets": [[…], …]}` from a stream, byte by byte (a small state
- * machine: only this shape is accepted, any other field is a 400).
+ * The shape `{"inputs": [[…], …], "targets": [[…], …]}` checked token by token, numbers going
+ * straight into the two matrices. JSON syntax itself (commas, strings, escapes, number
+ * grammar) is the streaming parser's.
+ */
+class DatasetShape {
+  private depth = 0;
+  private expectKey = false;
+  private matrix: Matrix | null = null;
+  readonly seen = new Set<string>();
+
+  constructor(private readonly inputs: Matrix, private readonly targets: Matrix) {}
+
+  private here(): string {
+    const matrix = this.matrix!;
+    return this.depth === 1 ? `/${matrix.field}` : `/${matrix.field}/${matrix.rows}`;
+  }
+
+  /** A partial token (a long string or number split across chunks): bounded in length. */
+  partial(token: TokenType, value: unknown): void {
+    if ((token === TokenType.STRING || token === TokenType.NUMBER) && String(value).length > MAX_TOKEN_CHARS) {
+      throw syntaxError(token === TokenType.NUMBER ? 'number too long' : 'unexpected field name');
+    }
+  }
+
+  token(token: TokenType, value: unknown): void {
+    switch (token) {
+      case TokenType.LEFT_BRACE:
+        if (this.depth !== 0) throw shapeError(this.depth === 2 ? `/${this.matrix!.field}/${this.matrix!.rows}` : this.here(), 'must be an array of numbers');
+        this.depth = 1;
+        this.expectKey = true;
+        return;
+      case TokenType.STRING:
+        if (this.depth === 1 && this.expectKey) return this.key(String(value));
+        throw shapeError(this.here(), this.depth === 1 ? 'must be an array of rows' : 'must be an array of numbers');
+      case TokenType.COMMA:
+        if (this.depth === 1) this.expectKey = true;
+        return;
+      case TokenType.LEFT_BRACKET:
+        if (this.depth === 0) throw syntaxError('expected an object');
+        if (this.depth === 3) throw shapeError(this.here(), 'must be an array of numbers');
+        if (this.depth === 2) this.matrix!.startRow();
+        this.depth++;
+        return;
+      case TokenType.RIGHT_BRACKET:
+        if (this.depth === 3) this.matrix!.endRow();
+        this.depth--;
+        return;
+      case TokenType.NUMBER:
+        if (this.depth !== 3) throw shapeError(this.here(), this.depth === 1 ? 'must be an array of rows' : 'must be an array of numbers');
+        this.matrix!.push(value as number);
+        return;
+      case TokenType.TRUE:
+      case TokenType.FALSE:
+      case TokenType.NULL:
+        if (this.depth === 0) throw syntaxError('expected an object');
+        throw shapeError(this.here(), this.depth === 1 ? 'must be an array of rows' : 'must be an array of numbers');
+      default:
+        // `:` and `}` (the parser checks where they may stand).
+        return;
+    }
+  }
+
+  private key(key: string): void {
+    if (key !== 'inputs' && key !== 'targets') throw shapeError(`/${key.slice(0, MAX_TOKEN_CHARS)}`, 'is not an allowed field');
+    if (this.seen.has(key)) throw syntaxError(`duplicate field "${key}"`);
+    this.seen.add(key);
+    this.matrix = key === 'inputs' ? this.inputs : this.targets;
+    this.expectKey = false;
+  }
+}
+
+/**
+ * Parses `{"inputs": [[…], …], "targets": [[…], …]}` from a stream with `@streamparser/json`'s
+ * tokenizer and token parser (JSON syntax), checking the shape token by token: no row, and no
+ * tree of JS arrays, is ever built, so memory stays at the numbers' compact size. Any other
+ * field is a 400.
  */
 export async function parseJsonDataset(stream: Readable, limitBytes: number, limits: JobLimits): Promise<EncodedDataset> {
   const inputs = new Matrix('inputs', limits.MAX_SAMPLES, limits.MAX_INPUT_SIZE);
   const targets = new Matrix('targets', limits.MAX_SAMPLES, limits.MAX_OUTPUT_SIZE);
-  // States: 0 before '{'; 1 expect key or '}'; 2 in key; 3 expect ':'; 4 expect outer '[';
-  // 5 expect row '[' or ']' (outer); 6 in row: expect number or ']'; 7 after number: ',' or ']';
-  // 8 after row: ',' or ']'; 9 after value: ',' or '}'; 10 done; 11 expect key after ',';
-  // 12 in row after ',': expect a number; 13 in row after a number and spaces: ',' or ']'.
-  let state = 0;
-  let key = '';
-  let numberText = '';
-  let matrix: Matrix | null = null;
-  const seen = new Set<string>();
-
-  const flushNumber = (): void => {
-    if (!NUMBER_PATTERN.test(numberText)) throw syntaxError(`bad number "${numberText.slice(0, 32)}"`);
-    matrix!.push(Number(numberText));
-    numberText = '';
+  const shape = new DatasetShape(inputs, targets);
+  const tokenizer = new Tokenizer({ emitPartialTokens: true });
+  // Checks the grammar only: it emits nothing and, with keepStack off, keeps no value.
+  const grammar = new TokenParser({ paths: ['$.never'], keepStack: false });
+  let ended = false;
+  grammar.onEnd = () => {
+    ended = true;
   };
-
-  for await (const chunk of limitedChunks(stream, limitBytes)) {
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i];
-      const isSpace = c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-      if (state === 2) {
-        if (c === 0x22) {
-          if (key !== 'inputs' && key !== 'targets') {
-            throw new ValidationError('The request is invalid; see errors.', [{ path: `/${key.slice(0, 64)}`, message: 'is not an allowed field' }]);
-          }
-          if (seen.has(key)) throw syntaxError(`duplicate field "${key}"`);
-          seen.add(key);
-          matrix = key === 'inputs' ? inputs : targets;
-          state = 3;
-        } else if (c === 0x5c || key.length > 64) throw syntaxError('unexpected field name');
-        else key += String.fromCharCode(c);
-        continue;
-      }
-      if (state === 6 || state === 7 || state === 12 || state === 13) {
-        const numberChar = (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45;
-        if (numberChar) {
-          if (state === 13) throw syntaxError('missing ","');
-          numberText += String.fromCharCode(c);
-          if (numberText.length > 64) throw syntaxError('number too long');
-          state = 7;
-        } else if (isSpace) {
-          if (state === 7) {
-            flushNumber();
-            state = 13;
-          }
-        } else if (c === 0x2c) {
-          if (state === 7) flushNumber();
-          else if (state !== 13) throw syntaxError('unexpected ","');
-          state = 12;
-        } else if (c === 0x5d) {
-          if (state === 7) flushNumber();
-          else if (state === 12) throw syntaxError('trailing ","');
-          matrix!.endRow();
-          state = 8;
-        } else {
-          throw new ValidationError('The request is invalid; see errors.', [
-            { path: `/${matrix!.field}/${matrix!.rows}`, message: 'must be an array of numbers' },
-          ]);
-        }
-        continue;
-      }
-      if (isSpace) continue;
-      switch (state) {
-        case 0:
-          if (c !== 0x7b) throw syntaxError('expected an object');
-          state = 1;
-          break;
-        case 1:
-        case 11:
-          if (c === 0x22) {
-            key = '';
-            state = 2;
-          } else if (c === 0x7d && state === 1) state = 10;
-          else throw syntaxError('expected a field name');
-          break;
-        case 3:
-          if (c !== 0x3a) throw syntaxError('expected ":"');
-          state = 4;
-          break;
-        case 4:
-          if (c !== 0x5b) {
-            throw new ValidationError('The request is invalid; see errors.', [{ path: `/${matrix!.field}`, message: 'must be an array of rows' }]);
-          }
-          state = 5;
-          break;
-        case 5:
-          if (c === 0x5b) {
-            matrix!.startRow();
-            state = 6;
-          } else if (c === 0x5d) state = 9;
-          else throw new ValidationError('The request is invalid; see errors.', [{ path: `/${matrix!.field}/${matrix!.rows}`, message: 'must be an array of numbers' }]);
-          break;
-        case 8:
-          if (c === 0x2c) state = 5;
-          else if (c === 0x5d) state = 9;
-          else throw syntaxError('expected "," or "]" after a row');
-          break;
-        case 9:
-          if (c === 0x2c) state = 11;
-          else if (c === 0x7d) state = 10;
-          else throw syntaxError('expected "," or "}"');
-          break;
-        case 10:
-          throw syntaxError('unexpected content after the document');
-        default:
-          throw syntaxError('unexpected character');
-      }
+  tokenizer.onToken = ({ token, value, partial }) => {
+    if (partial) return shape.partial(token, value);
+    shape.token(token, value);
+    grammar.write({ token, value });
+  };
+  try {
+    for await (const chunk of limitedChunks(stream, limitBytes)) {
+      if (ended && chunk.toString('latin1').trim() !== '') throw syntaxError('unexpected content after the document');
+      if (!ended) tokenizer.write(chunk);
     }
+    if (!ended) tokenizer.end();
+  } catch (error) {
+    if (error instanceof ValidationError || error instanceof PayloadTooLargeError) throw error;
+    // The parser's own message names library internals: say where, not what it said.
+    throw syntaxError(ended ? 'unexpected content after the document' : 'malformed JSON');
   }
-  if (state !== 10) throw syntaxError('the document ended early');
+  if (!ended) throw syntaxError('the document ended early');
   for (const field of ['inputs', 'targets']) {
-    if (!seen.has(field)) throw new ValidationError('The request is invalid; see errors.', [{ path: `/${field}`, message: 'is required' }]);
+    if (!shape.seen.has(field)) throw new ValidationError('The request is invalid; see errors.', [{ path: `/${field}`, message: 'is required' }]);
   }
   return finishDataset(inputs, targets, limits);
 }
