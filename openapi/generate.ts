@@ -1,9 +1,13 @@
 /**
  * `npm run openapi`: writes openapi/openapi.json, the OpenAPI document the API serves at
- * /openapi.json, built from the route schemas with the default configuration.
+ * /openapi.json, built from the route schemas with the default configuration, and
+ * client/generated/openapi.d.ts, the TypeScript types of that document (openapi-typescript)
+ * that the client (openapi-fetch) is typed with.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import openapiTS, { astToString } from 'openapi-typescript';
 import { buildApp } from '../src/api/app.js';
 import { loadConfig } from '../src/config.js';
 
@@ -21,11 +25,33 @@ export async function renderOpenApi(): Promise<string> {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
+/**
+ * The TypeScript types of a document (`paths`, `components`, `operations`, and one type per
+ * named schema: `Job`, `JobSpec`, `Problem`…), as openapi-typescript writes them.
+ */
+export async function renderClientTypes(documentJson: string): Promise<string> {
+  const ast = await openapiTS(JSON.parse(documentJson), {
+    // A default is what the server fills in when a field is left out: the field stays optional.
+    defaultNonNullable: false,
+    rootTypes: true,
+    rootTypesNoSchemaPrefix: true,
+    silent: true,
+  });
+  return astToString(ast);
+}
+
 /** Where the committed document lives. */
 export const OPENAPI_PATH = new URL('./openapi.json', import.meta.url);
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  writeFileSync(OPENAPI_PATH, await renderOpenApi());
-  console.log(`wrote ${OPENAPI_PATH.pathname}`);
+/** Where the committed client types live. */
+export const CLIENT_TYPES_PATH = new URL('../client/generated/openapi.d.ts', import.meta.url);
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const document = await renderOpenApi();
+  writeFileSync(OPENAPI_PATH, document);
+  console.log(`wrote ${fileURLToPath(OPENAPI_PATH)}`);
+  mkdirSync(new URL('.', CLIENT_TYPES_PATH), { recursive: true });
+  writeFileSync(CLIENT_TYPES_PATH, await renderClientTypes(document));
+  console.log(`wrote ${fileURLToPath(CLIENT_TYPES_PATH)}`);
   process.exit(0);
 }

@@ -21,8 +21,15 @@ export function Nullable<T extends TSchema>(schema: T) {
 /** UUID (any version) as a string. */
 export const Uuid = Type.String({ format: 'uuid', maxLength: 36, minLength: 36 });
 
-/** Job and label names: ≤ 128 of `[A-Za-z0-9 _.-]`. */
-export const Name = Type.String({ maxLength: 128, pattern: '^[A-Za-z0-9 _.-]*$' });
+/**
+ * Job names: a label for people, so any Unicode text of at most 200 characters (code points)
+ * without control characters (U+0000–U+001F, U+007F–U+009F).
+ */
+export const Name = Type.String({
+  maxLength: 200,
+  pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$',
+  description: 'any text of at most 200 characters without control characters',
+});
 
 /** Builds the submission schema for a set of limits (array bounds follow them). */
 export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
@@ -32,14 +39,14 @@ export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
       units: Type.Integer({ minimum: 1, maximum: limits.MAX_UNITS }),
       activation: StringEnum(ACTIVATIONS),
     },
-    { additionalProperties: false },
+    { additionalProperties: false, title: 'Layer' },
   );
   const LayerWeightsSchema = Type.Object(
     {
       W: Type.Array(Type.Array(Type.Number(), { maxItems: maxWidth }), { maxItems: limits.MAX_UNITS }),
       b: Type.Array(Type.Number(), { maxItems: limits.MAX_UNITS }),
     },
-    { additionalProperties: false },
+    { additionalProperties: false, title: 'LayerWeights', description: 'W[j][k] connects neuron k of the previous layer to neuron j; b[j] is neuron j’s bias' },
   );
   const Optimizer = Type.Object(
     {
@@ -51,7 +58,7 @@ export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
       weightDecay: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
       momentum: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
     },
-    { additionalProperties: false, description: 'adam (default: lr 0.001, β1 0.9, β2 0.999, ε 1e-8, wd 0) or sgd (lr 0.01, momentum 0)' },
+    { additionalProperties: false, title: 'Optimizer', description: 'adam (default: lr 0.001, β1 0.9, β2 0.999, ε 1e-8, wd 0) or sgd (lr 0.01, momentum 0)' },
   );
   const EarlyStopping = Type.Object(
     {
@@ -60,7 +67,7 @@ export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
       minDelta: Type.Optional(Type.Number({ minimum: 0, maximum: 1e6 })),
       restoreBestWeights: Type.Optional(Type.Boolean()),
     },
-    { additionalProperties: false },
+    { additionalProperties: false, title: 'EarlyStopping' },
   );
   const Training = Type.Object(
     {
@@ -73,7 +80,7 @@ export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
       precision: Type.Optional(StringEnum(PRECISIONS, { default: 'float32' })),
       clipNorm: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 1e6 }))),
     },
-    { additionalProperties: false },
+    { additionalProperties: false, title: 'Training' },
   );
   const Row = (maxItems: number) => Type.Array(Type.Number(), { minItems: 1, maxItems });
   const Data = Type.Object(
@@ -96,14 +103,23 @@ export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
           initialWeights: Type.Optional(Nullable(Type.Array(LayerWeightsSchema, { maxItems: limits.MAX_LAYERS }))),
           fromJob: Type.Optional(Nullable(Uuid)),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, title: 'Model' },
       ),
       loss: Type.Optional(StringEnum(LOSSES, { default: 'mse' })),
       optimizer: Type.Optional(Optimizer),
       training: Type.Optional(Training),
       data: Data,
+      webhook: Type.Optional(Type.Object(
+        {
+          url: Type.String({ minLength: 1, maxLength: 2048, description: 'https:// URL that receives signed POSTs (Standard Webhooks)' }),
+          events: Type.Optional(Type.Array(StringEnum(['started', 'progress', 'completed', 'failed', 'cancelled'] as const), {
+            minItems: 1, maxItems: 5, uniqueItems: true, description: 'default: every event but progress (progress: at most one a second)',
+          })),
+        },
+        { additionalProperties: false },
+      )),
     },
-    { additionalProperties: false },
+    { additionalProperties: false, title: 'JobSpec', description: 'A training job: the network, its data, the loss, the optimizer and the training settings' },
   );
 }
 
@@ -117,13 +133,13 @@ export const JobLinks = Type.Object({
   metrics: Type.String(),
   result: Type.String(),
   events: Type.String(),
-});
+}, { title: 'JobLinks' });
 
 export const JobErrorSchema = Type.Object({
   code: Type.String(),
   message: Type.String(),
   epoch: Type.Optional(Type.Integer()),
-});
+}, { title: 'JobError', description: 'why a job failed: diverged (with the epoch), timeout, out_of_memory, invalid_data…' });
 
 /** GET /v1/jobs/{id}. */
 export const JobView = Type.Object({
@@ -157,7 +173,7 @@ export const JobView = Type.Object({
   /** `true` when running but without a heartbeat for `STALLED_HEARTBEAT_MS`. */
   stalled: Type.Boolean(),
   links: JobLinks,
-});
+}, { title: 'Job', description: 'A job’s status, progress and latest metrics' });
 export type JobViewType = Static<typeof JobView>;
 
 /** 202 answer of POST /v1/jobs. */
@@ -167,13 +183,13 @@ export const JobAccepted = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   seed: Type.Integer(),
   links: JobLinks,
-});
+}, { title: 'JobAccepted' });
 
 /** GET /v1/jobs. */
 export const JobList = Type.Object({
   items: Type.Array(JobView),
   nextCursor: Nullable(Type.String()),
-});
+}, { title: 'JobList', description: 'A page of jobs, newest first; pass nextCursor as cursor for the next page (null: no more)' });
 
 /** One curve point. */
 export const CurvePointSchema = Type.Object({
@@ -184,7 +200,7 @@ export const CurvePointSchema = Type.Object({
   valAccuracy: Type.Optional(Type.Number()),
   elapsedMs: Type.Number(),
   diverged: Type.Optional(Type.Boolean()),
-});
+}, { title: 'CurvePoint' });
 
 /** GET /v1/jobs/{id}/metrics. */
 export const CurveView = Type.Object({
@@ -192,7 +208,7 @@ export const CurveView = Type.Object({
   status: StringEnum(JOB_STATUSES),
   points: Type.Array(CurvePointSchema),
   next: Type.Integer(),
-});
+}, { title: 'CurvePage', description: 'Curve points with epoch > since, oldest first; pass next as since on the next poll' });
 
 const WeightsSchema = Type.Array(Type.Object({ W: Type.Array(Type.Array(Type.Number())), b: Type.Array(Type.Number()) }));
 
@@ -213,17 +229,17 @@ export const ResultView = Type.Object({
   }),
   seed: Type.Integer(),
   kernel: Type.Optional(Type.String()),
-});
+}, { title: 'Result', description: 'The trained model: its layers and weights, and the run’s final metrics' });
 
 /** POST /v1/jobs/{id}/predict body. */
 export function createPredictSchema(limits: JobLimits = DEFAULT_LIMITS) {
   return Type.Object(
     { inputs: Type.Array(Type.Array(Type.Number(), { minItems: 1, maxItems: limits.MAX_INPUT_SIZE }), { minItems: 1, maxItems: 10_000 }) },
-    { additionalProperties: false },
+    { additionalProperties: false, title: 'PredictRequest' },
   );
 }
 
-export const PredictView = Type.Object({ outputs: Type.Array(Type.Array(Type.Number())) });
+export const PredictView = Type.Object({ outputs: Type.Array(Type.Array(Type.Number())) }, { title: 'Prediction', description: 'one row of outputs per input row' });
 
 /** Dataset metadata. */
 export const DatasetView = Type.Object({
@@ -233,7 +249,7 @@ export const DatasetView = Type.Object({
   outputSize: Type.Integer(),
   bytes: Type.Integer(),
   createdAt: Type.Optional(Type.String({ format: 'date-time' })),
-});
+}, { title: 'Dataset' });
 
 /** POST /v1/datasets JSON body (validated while streaming; this schema documents it). */
 export const DatasetUpload = Type.Object(
@@ -241,5 +257,5 @@ export const DatasetUpload = Type.Object(
     inputs: Type.Array(Type.Array(Type.Number())),
     targets: Type.Array(Type.Array(Type.Number())),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'DatasetUpload' },
 );

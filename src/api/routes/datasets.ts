@@ -8,7 +8,7 @@ import { PayloadTooLargeError, QuotaExceededError, UnsupportedMediaTypeError } f
 import { parseCsvDataset, parseJsonDataset } from '../dataset-upload.js';
 import type { ApiDeps } from '../deps.js';
 import { compileValidator } from '../validation.js';
-import { IdParams, problemResponses, SECURITY } from '../schemas/common.js';
+import { describedResponse, emptyResponse, HEADERS, IdParams, problemResponses, SECURITY } from '../schemas/common.js';
 
 /** Dataset routes: upload (JSON or CSV, streamed), metadata, removal. */
 export const datasetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
@@ -33,12 +33,22 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     handlerTimeout: 4 * Math.max(config.REQUEST_TIMEOUT_MS, config.HANDLER_TIMEOUT_MS),
     schema: {
       tags,
+      operationId: 'uploadDataset',
       summary: 'Upload a dataset: JSON {inputs, targets} or text/csv (header row; the last targetColumns columns are targets)',
+      description: 'Parsed as a stream; stored once, used by many jobs (`data: { datasetId }`).',
       security: SECURITY,
-      querystring: Type.Object({ targetColumns: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, default: 1 })) }, { additionalProperties: false }),
-      consumes: ['application/json', 'text/csv'],
-      body: DatasetUpload,
-      response: { 201: DatasetView, ...problemResponses(400, 413, 415) },
+      querystring: Type.Object({
+        targetColumns: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, default: 1, description: 'text/csv: how many of the last columns are targets' })),
+      }, { additionalProperties: false }),
+      body: {
+        content: {
+          'application/json': { schema: DatasetUpload },
+          'text/csv': {
+            schema: Type.String({ description: 'a header row, then one sample per row: the input columns, then the last targetColumns columns as targets' }),
+          },
+        },
+      },
+      response: { 201: describedResponse(DatasetView, 'Stored', HEADERS.location), ...problemResponses(400, 413, 415) },
     },
     // The body is a stream checked by the streaming parsers, not by Ajv.
     validatorCompiler: (route) => (route.httpPart === 'body' ? () => true : compileValidator(route)) as never,
@@ -63,11 +73,17 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
   });
 
   app.get('/datasets/:id', {
-    schema: { tags, summary: 'A dataset’s metadata', security: SECURITY, params: IdParams, response: { 200: DatasetView, ...problemResponses(404) } },
+    schema: {
+      tags, operationId: 'getDataset', summary: 'A dataset’s metadata', security: SECURITY, params: IdParams,
+      response: { 200: describedResponse(DatasetView, 'The dataset’s metadata'), ...problemResponses(404) },
+    },
   }, async (request) => datasetStore.getDataset(request.tenant, request.params.id));
 
   app.delete('/datasets/:id', {
-    schema: { tags, summary: 'Remove a dataset', security: SECURITY, params: IdParams, response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(404) } },
+    schema: {
+      tags, operationId: 'deleteDataset', summary: 'Remove a dataset', security: SECURITY, params: IdParams,
+      response: { 204: emptyResponse('Deleted'), ...problemResponses(404) },
+    },
   }, async (request, reply) => {
     await datasetStore.deleteDataset(request.tenant, request.params.id);
     return (reply as FastifyReply).code(204).send();

@@ -1,12 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiDeps } from '../deps.js';
+import { describedResponse } from '../schemas/common.js';
 
-const Check = Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) });
+const Check = Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) }, { title: 'ReadinessCheck' });
 const Readiness = Type.Object({
-  status: Type.String(),
+  status: Type.String({ description: 'ready or not_ready' }),
   checks: Type.Object({ redis: Check, queue: Check, maxmemoryPolicy: Check }),
-});
+}, { title: 'Readiness' });
 
 /** Timeout of each readiness probe (a paused Redis must not hang the probe). */
 const PROBE_TIMEOUT_MS = 1_000;
@@ -23,14 +24,19 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
   app.get('/healthz', {
     // Liveness stays answerable under load: under-pressure's 503 is for the work routes.
     config: { pressureHandler: () => undefined },
-    schema: { tags: ['health'], summary: 'Liveness', response: { 200: Type.Object({ status: Type.String() }) } },
+    schema: {
+      tags: ['health'], operationId: 'health', summary: 'Liveness', security: [],
+      response: { 200: describedResponse(Type.Object({ status: Type.String() }, { title: 'Health' }), 'The process answers') },
+    },
   }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', {
     schema: {
       tags: ['health'],
+      operationId: 'ready',
       summary: 'Readiness: Redis reachable, queue usable, maxmemory-policy noeviction',
-      response: { 200: Readiness, 503: Readiness },
+      security: [],
+      response: { 200: describedResponse(Readiness, 'Ready'), 503: describedResponse(Readiness, 'Not ready: see checks') },
     },
   }, async (request, reply) => {
     const check = async (probe: () => Promise<string | undefined>) => {

@@ -11,7 +11,7 @@ import { ConflictError, JobFailedError, JobNotFinishedError, NotFoundError, Unav
 import { InferenceError } from '../../inference/inference-pool.js';
 import type { ApiDeps } from '../deps.js';
 import { etagOf, matchesEtag } from '../etag.js';
-import { IdParams, problemResponses, SECURITY } from '../schemas/common.js';
+import { describedResponse, emptyResponse, HEADERS, IdParams, NOT_MODIFIED, problemResponse, problemResponses, SECURITY } from '../schemas/common.js';
 import { submitJob } from '../submit-job.js';
 import { jobLinks, toJobView } from '../views.js';
 import { downsampleMinMax } from '../observability/downsample.js';
@@ -30,11 +30,20 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
     config: { rateLimitKind: 'submit' },
     schema: {
       tags,
+      operationId: 'submitJob',
       summary: 'Submit a training job',
+      description: 'Validates the job, stores it and queues it. The same `Idempotency-Key` and body from the same tenant return the same job.',
       security: SECURITY,
-      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }),
+      headers: Type.Object({
+        'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'the same key and body return the same job; a different body is a 409' })),
+      }),
       body: createJobSubmissionSchema(config),
-      response: { 200: JobAccepted, 202: JobAccepted, ...problemResponses(400, 404, 409, 413, 415) },
+      response: {
+        202: describedResponse(JobAccepted, 'Accepted: the job is queued', HEADERS.location),
+        ...problemResponses(400, 404, 409, 413, 415),
+        404: problemResponse(404, 'data.datasetId or model.fromJob names no dataset or job of this tenant (not_found)'),
+        409: problemResponse(409, 'The Idempotency-Key was used with a different body (conflict)'),
+      },
     },
   }, async (request, reply) => {
     const key = request.headers['idempotency-key'];
@@ -48,6 +57,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
   app.get('/jobs', {
     schema: {
       tags,
+      operationId: 'listJobs',
       summary: 'List the tenant’s jobs, newest first',
       security: SECURITY,
       querystring: Type.Object(
@@ -58,7 +68,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
         },
         { additionalProperties: false },
       ),
-      response: { 200: JobList, ...problemResponses(400) },
+      response: { 200: describedResponse(JobList, 'A page of jobs'), ...problemResponses(400) },
     },
   }, async (request) => {
     const { status, limit = 20, cursor } = request.query as { status?: JobStatus; limit?: number; cursor?: string };
@@ -69,10 +79,12 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
   app.get('/jobs/:id', {
     schema: {
       tags,
+      operationId: 'getJob',
       summary: 'A job’s status (ETag; If-None-Match → 304)',
       security: SECURITY,
       params: IdParams,
-      response: { 200: JobView, 304: Type.Null({ description: 'Not modified' }), ...problemResponses(404) },
+      headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ maxLength: 1024, description: 'an ETag received before: 304 while the job is unchanged' })) }),
+      response: { 200: describedResponse(JobView, 'The job’s status', HEADERS.etag), 304: NOT_MODIFIED, ...problemResponses(404) },
     },
   }, async (request, reply) => {
     const view = toJobView(await jobStore.getTenantJob(request.tenant, request.params.id), config.STALLED_HEARTBEAT_MS);
@@ -88,6 +100,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
   app.get('/jobs/:id/metrics', {
     schema: {
       tags,
+      operationId: 'getJobMetrics',
       summary: 'The loss curve: points with epoch > since, oldest first',
       security: SECURITY,
       params: IdParams,
@@ -95,7 +108,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
         since: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
         maxPoints: Type.Optional(Type.Integer({ minimum: 4, maximum: 100_000, description: 'at most this many points: min and max of each bucket are kept' })),
       }, { additionalProperties: false }),
-      response: { 200: CurveView, ...problemResponses(400, 404) },
+      response: { 200: describedResponse(CurveView, 'A page of the curve'), ...problemResponses(400, 404) },
     },
   }, async (request) => {
     const record = await jobStore.getTenantJob(request.tenant, request.params.id);
@@ -107,10 +120,17 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
   app.get('/jobs/:id/result', {
     schema: {
       tags,
+      operationId: 'getJobResult',
       summary: 'The trained model (409 job_not_finished / job_failed before; ETag, If-None-Match → 304)',
       security: SECURITY,
       params: IdParams,
-      response: { 200: ResultView, 304: Type.Null({ description: 'Not modified' }), ...problemResponses(404, 409) },
+      headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ maxLength: 1024, description: 'an ETag received before: 304 (the result never changes)' })) }),
+      response: {
+        200: describedResponse(ResultView, 'The trained model', HEADERS.etag),
+        304: NOT_MODIFIED,
+        ...problemResponses(404, 409),
+        409: problemResponse(409, 'The job has not finished (job_not_finished), or failed or was cancelled (job_failed)'),
+      },
     },
   }, async (request, reply) => {
     const record = await jobStore.getTenantJob(request.tenant, request.params.id);
@@ -137,10 +157,16 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
   app.post('/jobs/:id/cancel', {
     schema: {
       tags,
+      operationId: 'cancelJob',
       summary: 'Cancel: queued → cancelled at once; running → stops at the next batch (202)',
       security: SECURITY,
       params: IdParams,
-      response: { 200: JobView, 202: JobView, ...problemResponses(404, 409) },
+      response: {
+        200: describedResponse(JobView, 'Cancelled: the job was queued and is now cancelled'),
+        202: describedResponse(JobView, 'Cancelling: the running job stops at its next batch'),
+        ...problemResponses(404, 409),
+        409: problemResponse(409, 'The job has already finished (conflict)'),
+      },
     },
   }, async (request, reply) => {
     const record = await jobStore.getTenantJob(request.tenant, request.params.id);
@@ -155,10 +181,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
   app.delete('/jobs/:id', {
     schema: {
       tags,
+      operationId: 'deleteJob',
       summary: 'Delete a job, its curve, result and checkpoints (cancels it first)',
       security: SECURITY,
       params: IdParams,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(404) },
+      response: { 204: emptyResponse('Deleted'), ...problemResponses(404) },
     },
   }, async (request, reply) => {
     const record = await jobStore.getTenantJob(request.tenant, request.params.id);
@@ -172,11 +199,17 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
   app.post('/jobs/:id/predict', {
     schema: {
       tags,
+      operationId: 'predict',
       summary: 'Run the trained model on inputs',
       security: SECURITY,
       params: IdParams,
       body: createPredictSchema(config),
-      response: { 200: PredictView, ...problemResponses(400, 404, 409, 413, 415) },
+      response: {
+        200: describedResponse(PredictView, 'The model’s outputs, one row per input row'),
+        ...problemResponses(400, 404, 409, 413, 415, 422),
+        409: problemResponse(409, 'The job has not finished (job_not_finished), or failed or was cancelled (job_failed)'),
+        422: problemResponse(422, 'An output overflowed to ±Infinity or NaN (non_finite_output); detail names the row'),
+      },
     },
   }, async (request) => {
     const record = await jobStore.getTenantJob(request.tenant, request.params.id);

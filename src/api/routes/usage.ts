@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { msUntilUtcMidnight } from '../../store/tenant-usage.js';
 import type { ApiDeps } from '../deps.js';
-import { problemResponses, SECURITY } from '../schemas/common.js';
+import { describedResponse, problemResponses, SECURITY } from '../schemas/common.js';
 
 const UsageView = Type.Object({
   tenant: Type.String(),
@@ -15,14 +15,17 @@ const UsageView = Type.Object({
     usedBytes: Type.Integer({ description: 'uploaded datasets; jobs’ inline data, initial and trained weights' }),
     limitBytes: Type.Union([Type.Integer(), Type.Null()], { description: 'TENANT_MAX_STORED_BYTES; null: unlimited' }),
   }),
-});
+}, { title: 'Usage' });
 
 /** GET /v1/usage: the tenant's standing against its compute and storage quotas. */
 export const usageRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { config, tenantUsage } = deps;
 
   app.get('/usage', {
-    schema: { tags: ['usage'], summary: 'The tenant’s compute today and stored bytes, against its quotas', security: SECURITY, response: { 200: UsageView, ...problemResponses() } },
+    schema: {
+      tags: ['usage'], operationId: 'getUsage', summary: 'The tenant’s compute today and stored bytes, against its quotas', security: SECURITY,
+      response: { 200: describedResponse(UsageView, 'The tenant’s usage'), ...problemResponses() },
+    },
   }, async (request) => {
     const now = Date.now();
     const [usedSeconds, usedBytes] = await Promise.all([

@@ -4,7 +4,7 @@ import { AppError } from '../../errors.js';
 import type { ApiDeps } from '../deps.js';
 import { etagOf, matchesEtag } from '../etag.js';
 import { renderLossSvg } from '../observability/loss-svg.js';
-import { problemResponses, SECURITY } from '../schemas/common.js';
+import { HEADERS, NOT_MODIFIED, problemResponses, SECURITY } from '../schemas/common.js';
 import { JobEventStream, resolveCursor } from '../observability/job-events.js';
 
 /** Options of {@link watchRoutes}: the API's dependencies, plus test knobs. */
@@ -80,6 +80,7 @@ function registerEventsRoute(app: FastifyInstance, options: WatchRoutesOptions, 
     handlerTimeout: EVENT_STREAM_MAX_MS + 60_000,
     schema: {
       tags: ['jobs'],
+      operationId: 'getJobEvents',
       summary: 'Live progress and status changes of a job as Server-Sent Events',
       description:
         '`progress` events (id = epoch, data = the curve point with `epochs` and `fraction`), a `status` event first and on every change, ' +
@@ -132,6 +133,7 @@ function registerLossSvgRoute(app: FastifyInstance, options: WatchRoutesOptions)
   app.get<{ Params: { id: string }; Querystring: { log?: 'y'; maxPoints?: string } }>('/jobs/:id/loss.svg', {
     schema: {
       tags: ['jobs'],
+      operationId: 'getLossSvg',
       summary: 'The loss curve as an SVG chart',
       description: 'Training and validation loss by epoch; `?log=y` for a logarithmic loss axis. Curves over `maxPoints` are reduced keeping each bucket’s minimum and maximum.',
       params: JOB_PARAMS,
@@ -145,8 +147,8 @@ function registerLossSvgRoute(app: FastifyInstance, options: WatchRoutesOptions)
       },
       security: SECURITY,
       response: {
-        200: { description: 'an SVG document (with an ETag)', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
-        304: { description: 'not modified since the ETag sent in If-None-Match', type: 'null' },
+        200: { description: 'an SVG document', headers: HEADERS.etag, content: { 'image/svg+xml': { schema: { type: 'string' } } } },
+        304: NOT_MODIFIED,
         ...problemResponses(400, 404),
       },
     },

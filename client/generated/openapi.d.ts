@@ -1,0 +1,2193 @@
+export interface paths {
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: Redis reachable, queue usable, maxmemory-policy noeviction */
+        get: operations["ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tenant’s jobs, newest first */
+        get: operations["listJobs"];
+        put?: never;
+        /**
+         * Submit a training job
+         * @description Validates the job, stores it and queues it. The same `Idempotency-Key` and body from the same tenant return the same job.
+         */
+        post: operations["submitJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job’s status (ETag; If-None-Match → 304) */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        /** Delete a job, its curve, result and checkpoints (cancels it first) */
+        delete: operations["deleteJob"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The loss curve: points with epoch > since, oldest first */
+        get: operations["getJobMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The trained model (409 job_not_finished / job_failed before; ETag, If-None-Match → 304) */
+        get: operations["getJobResult"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel: queued → cancelled at once; running → stops at the next batch (202) */
+        post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the trained model on inputs */
+        post: operations["predict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/model.onnx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The trained model as ONNX (opset 13, float32, input `input` [N, inputSize], output `output`; 409 before completion) */
+        get: operations["exportOnnx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/tfjs/model.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The trained model in the TF.js layers format: model.json (load with tf.loadLayersModel; 409 before completion) */
+        get: operations["exportTfjsModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/tfjs/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The float32 weights file that the TF.js model.json names (409 before completion) */
+        get: operations["exportTfjsWeights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a dataset: JSON {inputs, targets} or text/csv (header row; the last targetColumns columns are targets)
+         * @description Parsed as a stream; stored once, used by many jobs (`data: { datasetId }`).
+         */
+        post: operations["uploadDataset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dataset’s metadata */
+        get: operations["getDataset"];
+        put?: never;
+        post?: never;
+        /** Remove a dataset */
+        delete: operations["deleteDataset"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant’s compute today and stored bytes, against its quotas */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live progress and status changes of a job as Server-Sent Events
+         * @description `progress` events (id = epoch, data = the curve point with `epochs` and `fraction`), a `status` event first and on every change, comment heartbeats; the stream ends after a terminal status. Reconnect with `Last-Event-ID` (the same cursor as `/metrics?since`) to continue without a gap or a duplicate.
+         */
+        get: operations["getJobEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/loss.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The loss curve as an SVG chart
+         * @description Training and validation loss by epoch; `?log=y` for a logarithmic loss axis. Curves over `maxPoints` are reduced keeping each bucket’s minimum and maximum.
+         */
+        get: operations["getLossSvg"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * CurvePage
+         * @description Curve points with epoch > since, oldest first; pass next as since on the next poll
+         */
+        CurvePage: {
+            /** Format: uuid */
+            jobId: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            points: components["schemas"]["CurvePoint"][];
+            next: number;
+        };
+        /** CurvePoint */
+        CurvePoint: {
+            epoch: number;
+            loss?: number;
+            valLoss?: number;
+            accuracy?: number;
+            valAccuracy?: number;
+            elapsedMs: number;
+            diverged?: boolean;
+        };
+        /** Dataset */
+        Dataset: {
+            /** Format: uuid */
+            id: string;
+            samples: number;
+            inputSize: number;
+            outputSize: number;
+            bytes: number;
+            /** Format: date-time */
+            createdAt?: string;
+        };
+        /** DatasetUpload */
+        DatasetUpload: {
+            inputs: number[][];
+            targets: number[][];
+        };
+        /** EarlyStopping */
+        EarlyStopping: {
+            /** @enum {string} */
+            monitor?: "loss" | "val_loss";
+            patience: number;
+            minDelta?: number;
+            restoreBestWeights?: boolean;
+        };
+        /** FieldProblem */
+        FieldProblem: {
+            /** @description JSON Pointer of the bad field, e.g. /model/layers/1/units */
+            path: string;
+            message: string;
+        };
+        /** Health */
+        Health: {
+            status: string;
+        };
+        /**
+         * Job
+         * @description A job’s status, progress and latest metrics
+         */
+        Job: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            /** Format: date-time */
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+            progress: {
+                epoch: number;
+                epochs: number;
+                fraction: number;
+                samplesPerSecond: number | null;
+                etaSeconds: number | null;
+            };
+            latest: {
+                epoch: number;
+                loss: number | null;
+                valLoss: number | null;
+                accuracy: number | null;
+            };
+            seed: number;
+            attempts: number;
+            error: components["schemas"]["JobError"] | null;
+            kernel: string | null;
+            lastHeartbeatAt: string | null;
+            samplesPerSecond: number | null;
+            epochsPerSecond: number | null;
+            cancelRequested: boolean;
+            stalled: boolean;
+            links: components["schemas"]["JobLinks"];
+        };
+        /** JobAccepted */
+        JobAccepted: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            /** Format: date-time */
+            createdAt: string;
+            seed: number;
+            links: components["schemas"]["JobLinks"];
+        };
+        /**
+         * JobError
+         * @description why a job failed: diverged (with the epoch), timeout, out_of_memory, invalid_data…
+         */
+        JobError: {
+            code: string;
+            message: string;
+            epoch?: number;
+        };
+        /** JobLinks */
+        JobLinks: {
+            self: string;
+            metrics: string;
+            result: string;
+            events: string;
+        };
+        /**
+         * JobList
+         * @description A page of jobs, newest first; pass nextCursor as cursor for the next page (null: no more)
+         */
+        JobList: {
+            items: components["schemas"]["Job"][];
+            nextCursor: string | null;
+        };
+        /**
+         * JobSpec
+         * @description A training job: the network, its data, the loss, the optimizer and the training settings
+         */
+        JobSpec: {
+            /** @description any text of at most 200 characters without control characters */
+            name?: string;
+            model: components["schemas"]["Model"];
+            /**
+             * @default mse
+             * @enum {string}
+             */
+            loss?: "mse" | "cross_entropy" | "binary_cross_entropy";
+            optimizer?: components["schemas"]["Optimizer"];
+            training?: components["schemas"]["Training"];
+            /** @description exactly one of: {inputs, targets}, {datasetId}, {builtin} */
+            data: {
+                inputs?: number[][];
+                targets?: number[][];
+                /** Format: uuid */
+                datasetId?: string;
+                /** @enum {string} */
+                builtin?: "xor" | "iris";
+            };
+            webhook?: {
+                /** @description https:// URL that receives signed POSTs (Standard Webhooks) */
+                url: string;
+                /** @description default: every event but progress (progress: at most one a second) */
+                events?: ("started" | "progress" | "completed" | "failed" | "cancelled")[];
+            };
+        };
+        /** Layer */
+        Layer: {
+            units: number;
+            /** @enum {string} */
+            activation: "sigmoid" | "tanh" | "relu" | "leaky_relu" | "linear" | "softmax";
+        };
+        /**
+         * LayerWeights
+         * @description W[j][k] connects neuron k of the previous layer to neuron j; b[j] is neuron j’s bias
+         */
+        LayerWeights: {
+            W: number[][];
+            b: number[];
+        };
+        /** Model */
+        Model: {
+            inputSize: number;
+            layers: components["schemas"]["Layer"][];
+            /**
+             * @default auto
+             * @enum {string}
+             */
+            init?: "auto" | "glorot_uniform" | "glorot_normal" | "he_uniform" | "he_normal" | "lecun_uniform" | "lecun_normal";
+            initialWeights?: components["schemas"]["LayerWeights"][] | null;
+            fromJob?: string | null;
+        };
+        /**
+         * Optimizer
+         * @description adam (default: lr 0.001, β1 0.9, β2 0.999, ε 1e-8, wd 0) or sgd (lr 0.01, momentum 0)
+         */
+        Optimizer: {
+            /**
+             * @default adam
+             * @enum {string}
+             */
+            type?: "adam" | "sgd";
+            learningRate?: number;
+            beta1?: number;
+            beta2?: number;
+            epsilon?: number;
+            weightDecay?: number;
+            momentum?: number;
+        };
+        /**
+         * Prediction
+         * @description one row of outputs per input row
+         */
+        Prediction: {
+            outputs: number[][];
+        };
+        /** PredictRequest */
+        PredictRequest: {
+            inputs: number[][];
+        };
+        /**
+         * Problem
+         * @description An RFC 9457 problem: every 4xx/5xx answer is application/problem+json
+         */
+        Problem: {
+            /** @description a stable URI per code, e.g. /problems/not_found */
+            type: string;
+            title: string;
+            /** @description the HTTP status */
+            status: number;
+            /** @description what went wrong, for people */
+            detail: string;
+            /** @description stable and machine-readable: validation_failed, unauthorized, not_found, job_not_finished, job_failed, conflict, payload_too_large, unsupported_media_type, rate_limited, quota_exceeded, unavailable, internal, … */
+            code: string;
+            /** @description every bad field of a validation_failed request */
+            errors?: components["schemas"]["FieldProblem"][];
+            /** @description on a 500: the request id to quote */
+            requestId?: string;
+        };
+        /** Readiness */
+        Readiness: {
+            /** @description ready or not_ready */
+            status: string;
+            checks: {
+                redis: components["schemas"]["ReadinessCheck"];
+                queue: components["schemas"]["ReadinessCheck"];
+                maxmemoryPolicy: components["schemas"]["ReadinessCheck"];
+            };
+        };
+        /** ReadinessCheck */
+        ReadinessCheck: {
+            ok: boolean;
+            detail?: string;
+        };
+        /**
+         * Result
+         * @description The trained model: its layers and weights, and the run’s final metrics
+         */
+        Result: {
+            /** Format: uuid */
+            jobId: string;
+            model: {
+                inputSize: number;
+                layers: {
+                    units: number;
+                    /** @enum {string} */
+                    activation: "sigmoid" | "tanh" | "relu" | "leaky_relu" | "linear" | "softmax";
+                }[];
+            };
+            weights: {
+                W: number[][];
+                b: number[];
+            }[];
+            metrics: {
+                finalLoss: number;
+                bestValLoss?: number;
+                epochsRun: number;
+                stoppedEarly: boolean;
+                durationMs: number;
+            };
+            seed: number;
+            kernel?: string;
+        };
+        /** Training */
+        Training: {
+            /** @default 100 */
+            epochs?: number;
+            /** @description default min(32, samples) */
+            batchSize?: number;
+            /** @default true */
+            shuffle?: boolean;
+            seed?: number | null;
+            /** @default 0 */
+            validationSplit?: number;
+            earlyStopping?: components["schemas"]["EarlyStopping"] | null;
+            /**
+             * @default float32
+             * @enum {string}
+             */
+            precision?: "float32" | "float64";
+            clipNorm?: number | null;
+        };
+        /** Usage */
+        Usage: {
+            tenant: string;
+            compute: {
+                /** @description training seconds (thread wall-clock) used today, UTC */
+                usedSeconds: number;
+                /** @description TENANT_COMPUTE_SECONDS_PER_DAY; null: unlimited */
+                limitSeconds: number | null;
+                /**
+                 * Format: date-time
+                 * @description next midnight UTC
+                 */
+                resetsAt: string;
+            };
+            storage: {
+                /** @description uploaded datasets; jobs’ inline data, initial and trained weights */
+                usedBytes: number;
+                /** @description TENANT_MAX_STORED_BYTES; null: unlimited */
+                limitBytes: number | null;
+            };
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type CurvePage = components['schemas']['CurvePage'];
+export type CurvePoint = components['schemas']['CurvePoint'];
+export type Dataset = components['schemas']['Dataset'];
+export type DatasetUpload = components['schemas']['DatasetUpload'];
+export type EarlyStopping = components['schemas']['EarlyStopping'];
+export type FieldProblem = components['schemas']['FieldProblem'];
+export type Health = components['schemas']['Health'];
+export type Job = components['schemas']['Job'];
+export type JobAccepted = components['schemas']['JobAccepted'];
+export type JobError = components['schemas']['JobError'];
+export type JobLinks = components['schemas']['JobLinks'];
+export type JobList = components['schemas']['JobList'];
+export type JobSpec = components['schemas']['JobSpec'];
+export type Layer = components['schemas']['Layer'];
+export type LayerWeights = components['schemas']['LayerWeights'];
+export type Model = components['schemas']['Model'];
+export type Optimizer = components['schemas']['Optimizer'];
+export type Prediction = components['schemas']['Prediction'];
+export type PredictRequest = components['schemas']['PredictRequest'];
+export type Problem = components['schemas']['Problem'];
+export type Readiness = components['schemas']['Readiness'];
+export type ReadinessCheck = components['schemas']['ReadinessCheck'];
+export type Result = components['schemas']['Result'];
+export type Training = components['schemas']['Training'];
+export type Usage = components['schemas']['Usage'];
+export type $defs = Record<string, never>;
+export interface operations {
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process answers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Not ready: see checks */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                status?: "queued" | "running" | "completed" | "failed" | "cancelled";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of jobs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobList"];
+                };
+            };
+            /** @description The request is invalid (validation_failed); errors lists every bad field by JSON Pointer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the same key and body return the same job; a different body is a 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A training job: the network, its data, the loss, the optimizer and the training settings */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobSpec"];
+            };
+        };
+        responses: {
+            /** @description Accepted: the job is queued */
+            202: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAccepted"];
+                };
+            };
+            /** @description The request is invalid (validation_failed); errors lists every bad field by JSON Pointer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description data.datasetId or model.fromJob names no dataset or job of this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different body (conflict) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the route accepts (payload_too_large); detail names the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type (unsupported_media_type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description an ETag received before: 304 while the job is unchanged */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job’s status */
+            200: {
+                headers: {
+                    /** @description a strong tag of this representation: send it back in If-None-Match to get a 304 */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Not modified: If-None-Match names the current ETag; no body */
+            304: {
+                headers: {
+                    /** @description a strong tag of this representation: send it back in If-None-Match to get a 304 */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJobMetrics: {
+        parameters: {
+            query?: {
+                since?: number;
+                /** @description at most this many points: min and max of each bucket are kept */
+                maxPoints?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the curve */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurvePage"];
+                };
+            };
+            /** @description The request is invalid (validation_failed); errors lists every bad field by JSON Pointer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJobResult: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description an ETag received before: 304 (the result never changes) */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trained model */
+            200: {
+                headers: {
+                    /** @description a strong tag of this representation: send it back in If-None-Match to get a 304 */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Result"];
+                };
+            };
+            /** @description Not modified: If-None-Match names the current ETag; no body */
+            304: {
+                headers: {
+                    /** @description a strong tag of this representation: send it back in If-None-Match to get a 304 */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The job has not finished (job_not_finished), or failed or was cancelled (job_failed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled: the job was queued and is now cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Cancelling: the running job stops at its next batch */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The job has already finished (conflict) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    predict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PredictRequest"];
+            };
+        };
+        responses: {
+            /** @description The model’s outputs, one row per input row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Prediction"];
+                };
+            };
+            /** @description The request is invalid (validation_failed); errors lists every bad field by JSON Pointer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The job has not finished (job_not_finished), or failed or was cancelled (job_failed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the route accepts (payload_too_large); detail names the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type (unsupported_media_type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An output overflowed to ±Infinity or NaN (non_finite_output); detail names the row */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportOnnx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ONNX model (protobuf) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource’s state (conflict) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportTfjsModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description TF.js layers-format model.json; weights paths are relative to its URL */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        format: "layers-model";
+                        generatedBy: string;
+                        convertedBy: null;
+                        /** @description Keras-style Sequential of Dense layers (LeakyReLU layers for leaky_relu) */
+                        modelTopology: {
+                            [key: string]: unknown;
+                        };
+                        weightsManifest: {
+                            paths: string[];
+                            weights: {
+                                name: string;
+                                shape: number[];
+                                /** @enum {string} */
+                                dtype: "float32";
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource’s state (conflict) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportTfjsWeights: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description float32 little-endian weights, in manifest order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is invalid (validation_failed); errors lists every bad field by JSON Pointer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource’s state (conflict) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadDataset: {
+        parameters: {
+            query?: {
+                /** @description text/csv: how many of the last columns are targets */
+                targetColumns?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DatasetUpload"];
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description The request is invalid (validation_failed); errors lists every bad field by JSON Pointer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the route accepts (payload_too_large); detail names the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type (unsupported_media_type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dataset’s metadata */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant’s usage */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJobEvents: {
+        parameters: {
+            query?: {
+                /** @description start after this epoch when no Last-Event-ID is sent */
+                since?: string;
+            };
+            header?: {
+                /** @description the last epoch received: the stream continues after it */
+                "last-event-id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream: `progress` and `status` events, comment heartbeats */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLossSvg: {
+        parameters: {
+            query?: {
+                log?: "y";
+                /** @description at most this many points per series (10 … 10000, default 1000) */
+                maxPoints?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description an SVG document */
+            200: {
+                headers: {
+                    /** @description a strong tag of this representation: send it back in If-None-Match to get a 304 */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not modified: If-None-Match names the current ETag; no body */
+            304: {
+                headers: {
+                    /** @description a strong tag of this representation: send it back in If-None-Match to get a 304 */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (validation_failed); errors lists every bad field by JSON Pointer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}
