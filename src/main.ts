@@ -6,14 +6,14 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { startApi, type RunningApi } from './api/server.js';
 import { loadConfig, type Config } from './config.js';
 import { RedisServerStartError, startRedisServer, type RedisServerHandle } from './embedded-redis.js';
 import { createLogger } from './logger.js';
-import { startWorkerMetricsServer, type WorkerMetricsServer } from './observability/worker-metrics.js';
-import { installFatalHandlers, startWorker, type WorkerHandle } from '../workers/main.js';
+import { installFatalHandlers, runUntilSignal, type StoppableService } from './process-lifecycle.js';
+import { createProbeConnection } from './queue/connection.js';
+import { startWorkerService, type WorkerService } from '../workers/main.js';
 
 /** Thrown for a problem the user fixes by hand; printed as one line, without a stack. */
 class StartupError extends Error {
@@ -33,8 +33,7 @@ function redactUrl(url: string): string {
 
 /** Waits until `url` answers PING, or throws a one-line explanation after `timeoutMs`. */
 async function assertRedisReachable(url: string, timeoutMs: number): Promise<void> {
-  const probe = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
-  probe.on('error', () => undefined);
+  const probe = createProbeConnection({ REDIS_URL: url, REDIS_COMMAND_TIMEOUT_MS: timeoutMs }, timeoutMs);
   try {
     await probe.connect();
     await probe.ping();
@@ -75,70 +74,40 @@ async function stopOrphanRedis(dir: string, log: Logger): Promise<void> {
   while (Date.now() < deadline && existsSync(`/proc/${pid}`)) await new Promise((r) => setTimeout(r, 50));
 }
 
-async function main(): Promise<void> {
-  let config: Config = loadConfig();
-  const log = createLogger(config);
-  installFatalHandlers(log);
-
-  let redisServer: RedisServerHandle | undefined;
+/** Uses REDIS_URL, or starts the private redis-server; returns the config to run with. */
+async function prepareRedis(config: Config, log: Logger): Promise<{ config: Config; redisServer?: RedisServerHandle }> {
   if (config.REDIS_URL) {
     await assertRedisReachable(config.REDIS_URL, 5_000);
     log.info({ redis: redactUrl(config.REDIS_URL) }, 'using the Redis of REDIS_URL');
-  } else {
-    const dir = resolve(config.DATA_DIR, 'redis');
-    await stopOrphanRedis(dir, log);
-    try {
-      redisServer = await startRedisServer({ dir, executable: config.REDIS_SERVER_BIN, detached: true });
-    } catch (err) {
-      if (err instanceof RedisServerStartError) throw new StartupError(err.message);
-      throw err;
-    }
-    writeFileSync(join(dir, PID_FILE), `${redisServer.pid() ?? ''}\n`);
-    log.info({ redis: redisServer.url, dir, redisPid: redisServer.pid() }, 'started a private redis-server (AOF on, noeviction); set REDIS_URL to use your own');
-    config = Object.freeze({ ...config, REDIS_URL: redisServer.url });
+    return { config };
   }
+  const dir = resolve(config.DATA_DIR, 'redis');
+  await stopOrphanRedis(dir, log);
+  let redisServer: RedisServerHandle;
+  try {
+    // Its own process group: a terminal's Ctrl-C (sent to the whole foreground group) must not
+    // stop Redis before the worker has checkpointed and handed back its jobs.
+    redisServer = await startRedisServer({ dir, executable: config.REDIS_SERVER_BIN, detached: true });
+  } catch (err) {
+    if (err instanceof RedisServerStartError) throw new StartupError(err.message);
+    throw err;
+  }
+  writeFileSync(join(dir, PID_FILE), `${redisServer.pid() ?? ''}\n`);
+  log.info({ redis: redisServer.url, dir, redisPid: redisServer.pid() }, 'started a private redis-server (AOF on, noeviction); set REDIS_URL to use your own');
+  return { config: Object.freeze({ ...config, REDIS_URL: redisServer.url }), redisServer };
+}
 
+/** Starts Redis (unless REDIS_URL), the API and the worker; stops them in the reverse order. */
+async function startAllInOne(initial: Config, log: Logger, started: { redisServer?: RedisServerHandle }): Promise<StoppableService> {
+  const { config, redisServer } = await prepareRedis(initial, log);
+  started.redisServer = redisServer;
   let api: RunningApi | undefined;
-  let worker: WorkerHandle | undefined;
-  let workerMetrics: WorkerMetricsServer | undefined;
-  let stopping: Promise<void> | undefined;
-  const stop = (signal: string): Promise<void> => {
-    stopping ??= (async () => {
-      log.info({ signal }, 'shutting down');
-      const force = setTimeout(() => {
-        log.error({ graceMs: config.SHUTDOWN_GRACE_MS }, 'shutdown grace period over; exiting');
-        redisServer?.signal('SIGTERM');
-        process.exit(1);
-      }, config.SHUTDOWN_GRACE_MS + 2_000);
-      force.unref();
-      // API first (no new submits), then the worker (its jobs checkpoint and go back to the
-      // queue), then the private Redis (its AOF is flushed on SIGTERM).
-      await api?.close().catch((err: unknown) => log.error({ err }, 'API close failed'));
-      await worker?.close().catch((err: unknown) => log.error({ err }, 'worker close failed'));
-      await workerMetrics?.close().catch(() => undefined);
-      await redisServer?.stop();
-      log.info('stopped');
-    })();
-    return stopping;
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      void stop(signal).then(() => process.exit(0));
-    });
-  }
-
+  let worker: WorkerService | undefined;
   try {
     api = await startApi({ config, log });
-    // METRICS_PORT: the worker's own /metrics (busy threads, epochs and samples trained, jobs by
-    // outcome), as `npm run worker` serves it.
-    if (config.METRICS_PORT > 0) {
-      workerMetrics = await startWorkerMetricsServer({ port: config.METRICS_PORT, host: config.HOST, concurrency: config.WORKER_CONCURRENCY, busyThreads: () => worker?.pool.busy ?? 0 });
-      log.info({ url: workerMetrics.url }, 'worker metrics listening');
-    }
-    worker = await startWorker({ config, log, ...(workerMetrics ? { telemetry: workerMetrics } : {}) });
+    worker = await startWorkerService(config, log);
   } catch (err) {
     await api?.close().catch(() => undefined);
-    await workerMetrics?.close().catch(() => undefined);
     await redisServer?.stop();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
@@ -147,6 +116,30 @@ async function main(): Promise<void> {
     throw err;
   }
   log.info({ url: api.url, docs: `${api.url}/docs` }, 'trainyard is ready');
+  const [runningApi, runningWorker] = [api, worker];
+  return {
+    // API first (no new submits), then the worker (its jobs checkpoint and go back to the queue),
+    // then the private Redis (its AOF is flushed on SIGTERM).
+    async stop() {
+      await runningApi.close().catch((err: unknown) => log.error({ err }, 'API close failed'));
+      await runningWorker.stop().catch((err: unknown) => log.error({ err }, 'worker close failed'));
+      await redisServer?.stop();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config);
+  installFatalHandlers(log);
+  const started: { redisServer?: RedisServerHandle } = {};
+  await runUntilSignal({
+    log,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    start: () => startAllInOne(config, log, started),
+    // Out of time: do not leave the private Redis running without its parent.
+    onForcedExit: () => started.redisServer?.signal('SIGTERM'),
+  });
 }
 
 main().catch((err: unknown) => {

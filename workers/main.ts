@@ -4,11 +4,12 @@
  */
 import { pathToFileURL } from 'node:url';
 import { QueueEvents, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { closeConnection, createWorkerConnection } from '../src/queue/connection.js';
+import { assertNoEviction, closeConnection, createWorkerConnection } from '../src/queue/connection.js';
+import { installFatalHandlers, runUntilSignal } from '../src/process-lifecycle.js';
+import { siblingThreadEntry } from '../src/threads/thread-pool.js';
 import { createCheckpointStore } from '../src/store/checkpoint-store.js';
 import { createDatasetStore } from '../src/store/dataset-store.js';
 import { createJobStore } from '../src/store/job-store.js';
@@ -42,28 +43,8 @@ export interface WorkerHandle {
   close(): Promise<void>;
 }
 
-/** The thread entry; TypeScript, loaded in the thread through tsx. */
-const THREAD_ENTRY = new URL('./training-thread.ts', import.meta.url);
-
-/**
- * Refuses a Redis that may evict keys: with any policy but `noeviction`, Redis could silently
- * drop job records, checkpoints or BullMQ's own keys under memory pressure.
- * @throws Error naming the setting to fix.
- */
-export async function assertNoEviction(redis: Redis, log: Logger): Promise<void> {
-  let policy: string | undefined;
-  try {
-    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
-    policy = reply[1];
-  } catch (err) {
-    // CONFIG may be disabled by an ACL; the operator is then responsible for the setting.
-    log.warn({ err: errorSummary(err) }, 'cannot read maxmemory-policy; make sure Redis runs with maxmemory-policy noeviction');
-    return;
-  }
-  if (policy !== undefined && policy !== 'noeviction') {
-    throw new Error(`Redis maxmemory-policy is "${policy}"; trainyard needs "noeviction" (redis.conf: maxmemory-policy noeviction, or CONFIG SET maxmemory-policy noeviction)`);
-  }
-}
+/** The thread entry: `training-thread.js` next to the compiled worker, `.ts` under tsx or Vitest. */
+const THREAD_ENTRY = siblingThreadEntry(import.meta.url, 'training-thread');
 
 /** Starts the training worker: thread pool, cancel subscriber and BullMQ Worker. */
 export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
@@ -176,62 +157,47 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   };
 }
 
-/** Logs fatal errors and exits non-zero: a supervisor restarts the process. */
-export function installFatalHandlers(log: Logger): void {
-  process.on('unhandledRejection', (reason) => {
-    log.fatal({ err: errorSummary(reason) }, 'unhandled rejection');
-    process.exit(1);
-  });
-  process.on('uncaughtException', (err) => {
-    log.fatal({ err: errorSummary(err) }, 'uncaught exception');
-    process.exit(1);
-  });
+/** A worker with its optional `/metrics` server (`METRICS_PORT`), as one stoppable service. */
+export interface WorkerService {
+  readonly handle: WorkerHandle;
+  /** The worker's own /metrics, when `METRICS_PORT` is set. */
+  readonly metrics: WorkerMetricsServer | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the worker and, when `METRICS_PORT` is set, its own /metrics (busy threads, event-loop
+ * lag, jobs and epochs of this process). What `npm run worker` and `npm start` run.
+ */
+export async function startWorkerService(config: Config, log: Logger): Promise<WorkerService> {
+  let metrics: WorkerMetricsServer | undefined;
+  let handle: WorkerHandle | undefined;
+  if (config.METRICS_PORT > 0) {
+    metrics = await startWorkerMetricsServer({ port: config.METRICS_PORT, host: config.HOST, concurrency: config.WORKER_CONCURRENCY, busyThreads: () => handle?.pool.busy ?? 0 });
+    log.info({ url: metrics.url }, 'worker metrics listening');
+  }
+  try {
+    handle = await startWorker({ config, log, ...(metrics ? { telemetry: metrics } : {}) });
+  } catch (err) {
+    await metrics?.close().catch(() => undefined);
+    throw err;
+  }
+  const started = handle;
+  return {
+    handle: started,
+    metrics,
+    async stop() {
+      await started.close();
+      await metrics?.close().catch(() => undefined);
+    },
+  };
 }
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config);
   installFatalHandlers(log);
-  // The worker's own /metrics (busy threads, event-loop lag, jobs and epochs of this process).
-  let telemetry: WorkerTelemetry | undefined;
-  let metricsServer: WorkerMetricsServer | undefined;
-  let busyThreads = (): number => 0;
-  if (config.METRICS_PORT > 0) {
-    metricsServer = await startWorkerMetricsServer({ port: config.METRICS_PORT, host: config.HOST, concurrency: config.WORKER_CONCURRENCY, busyThreads: () => busyThreads() });
-    telemetry = metricsServer;
-    log.info({ url: metricsServer.url }, 'worker metrics listening');
-  }
-  // A signal while still starting (e.g. waiting for Redis): nothing runs yet, exit at once.
-  const early = (signal: NodeJS.Signals): void => {
-    log.info({ signal }, 'stopped while starting');
-    process.exit(0);
-  };
-  process.once('SIGTERM', early);
-  process.once('SIGINT', early);
-  const handle = await startWorker({ config, log, ...(telemetry ? { telemetry } : {}) });
-  process.off('SIGTERM', early);
-  process.off('SIGINT', early);
-  busyThreads = () => handle.pool.busy;
-  const shutdown = (signal: NodeJS.Signals): void => {
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      log.error({ graceMs: config.SHUTDOWN_GRACE_MS }, 'shutdown grace period over; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_GRACE_MS);
-    force.unref();
-    handle.close().then(
-      async () => {
-        await metricsServer?.close();
-        process.exit(0);
-      },
-      (err: unknown) => {
-        log.error({ err: errorSummary(err) }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  await runUntilSignal({ log, graceMs: config.SHUTDOWN_GRACE_MS, start: () => startWorkerService(config, log) });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger } from '../logger.js';
+import { installFatalHandlers, runUntilSignal } from '../process-lifecycle.js';
 import { buildApp } from './app.js';
 
 /** A listening API. */
@@ -28,45 +29,24 @@ export async function startApi(options: { config: Config; log?: Logger; redis?: 
 }
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  }
+  const config = loadConfig();
   const log = createLogger(config);
-  process.on('unhandledRejection', (err) => {
-    log.fatal({ err }, 'unhandled rejection');
-    process.exit(1);
-  });
-  process.on('uncaughtException', (err) => {
-    log.fatal({ err }, 'uncaught exception');
-    process.exit(1);
-  });
+  installFatalHandlers(log);
   if (!config.REDIS_URL) log.warn('REDIS_URL is unset: using redis://127.0.0.1:6379 (`npm start` starts its own Redis instead)');
-  const api = await startApi({ config, log });
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'api shutting down');
-    const timer = setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS).unref();
-    api.close().then(
-      () => {
-        clearTimeout(timer);
-        process.exit(0);
-      },
-      (err: unknown) => {
-        log.error({ err }, 'api shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  await runUntilSignal({
+    log,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    start: async () => {
+      const api = await startApi({ config, log });
+      return { stop: () => api.close() };
+    },
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  void main();
+  main().catch((err: unknown) => {
+    // One actionable line: a ConfigError names every bad variable; a busy port names the address.
+    process.stderr.write(`trainyard api: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
 }

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { PooledThread, siblingThreadEntry, ThreadPool } from '../threads/thread-pool.js';
 import type { LayerSpec } from '../contract/job.js';
 import type { PredictRequest, PredictResponse } from './messages.js';
 
@@ -34,103 +34,64 @@ export interface InferencePool {
   close(): Promise<void>;
 }
 
-interface Task {
-  request: PredictRequest;
-  resolve: (outputs: Float64Array) => void;
-  reject: (error: Error) => void;
-  timer?: NodeJS.Timeout;
-}
+/** Milliseconds a predict may wait for a free (or starting) thread before it is refused. */
+const ACQUIRE_TIMEOUT_MS = 30_000;
 
-interface Slot {
-  worker: Worker;
-  task: Task | null;
-  lastKey: string | null;
+function isResponse(id: number): (message: unknown) => message is PredictResponse {
+  return (message: unknown): message is PredictResponse => (message as PredictResponse | null)?.id === id;
 }
-
-const THREAD_ENTRY = new URL('./predict-thread.ts', import.meta.url).href;
-const THREAD_BOOTSTRAP = new URL('./thread-bootstrap.mjs', import.meta.url);
 
 /**
- * Starts `threads` inference threads (`INFERENCE_THREADS`). The thread entry is TypeScript: a
- * small `.mjs` bootstrap registers tsx in the thread (Node 20 ignores `--import tsx` in a
- * Worker's `execArgv`), then imports it. A thread that dies is replaced; its task fails.
+ * Starts `threads` inference threads (`INFERENCE_THREADS`) on the shared thread pool
+ * (`src/threads/thread-pool.ts`); they start on the first predict, so an API that never predicts
+ * never pays for them. A call prefers an idle thread that decoded the same weights last. A thread
+ * that dies is replaced; its call fails.
  * @param options.timeoutMs a forward pass taking longer terminates its thread (bounded CPU).
  */
 export function createInferencePool(options: { threads: number; timeoutMs: number; maxOldGenerationSizeMb?: number }): InferencePool {
-  const slots: Slot[] = [];
-  const waiting: Task[] = [];
+  const pool = new ThreadPool({
+    name: 'inference',
+    size: options.threads,
+    entry: siblingThreadEntry(import.meta.url, 'predict-thread'),
+    resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 512 },
+    unref: true,
+  });
   let nextId = 1;
   let closed = false;
 
-  function spawn(index: number): void {
-    const worker = new Worker(THREAD_BOOTSTRAP, {
-      workerData: { entry: THREAD_ENTRY },
-      resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 512 },
-    });
-    worker.unref();
-    const slot: Slot = { worker, task: null, lastKey: null };
-    slots[index] = slot;
-    worker.on('message', (response: PredictResponse) => {
-      const task = slot.task;
-      if (!task || task.request.id !== response.id) return;
-      clearTimeout(task.timer);
-      slot.task = null;
-      if (response.error) task.reject(new InferenceError(response.error.code, response.error.message));
-      else task.resolve(response.outputs!);
-      dispatch();
-    });
-    const onDeath = (error?: Error): void => {
-      const task = slot.task;
-      slot.task = null;
-      if (task) {
-        clearTimeout(task.timer);
-        task.reject(new InferenceError('internal', error ? 'the inference thread failed' : 'the inference thread stopped'));
-      }
-      if (!closed && slots[index] === slot) {
-        spawn(index);
-        dispatch();
-      }
-    };
-    worker.on('error', onDeath);
-    worker.on('exit', () => onDeath());
-  }
-
-  function dispatch(): void {
-    while (waiting.length > 0) {
-      const key = waiting[0].request.cacheKey;
-      const idle = slots.filter((s) => s.task === null);
-      if (idle.length === 0) return;
-      const slot = idle.find((s) => s.lastKey === key) ?? idle[0];
-      const task = waiting.shift()!;
-      slot.task = task;
-      slot.lastKey = key;
-      task.timer = setTimeout(() => {
-        // A runaway forward pass: fail the call, kill the thread (it is respawned).
-        if (slot.task === task) {
-          slot.task = null;
-          task.reject(new InferenceError('timeout', `the forward pass took longer than ${options.timeoutMs} ms`));
-        }
-        void slot.worker.terminate();
-      }, options.timeoutMs);
-      slot.worker.postMessage(task.request);
+  async function run(request: PredictRequest): Promise<Float64Array> {
+    let thread: PooledThread;
+    try {
+      thread = await pool.acquire({ timeoutMs: ACQUIRE_TIMEOUT_MS, prefer: (t) => t.tag === request.cacheKey });
+    } catch (error) {
+      throw new InferenceError('unavailable', closed ? 'the inference pool is closed' : (error as Error).message);
     }
+    thread.tag = request.cacheKey;
+    let timedOut = false;
+    // A runaway forward pass: fail the call, kill the thread (the pool starts another).
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void pool.discard(thread);
+    }, options.timeoutMs);
+    const end = await thread.exchange(request, isResponse(request.id));
+    clearTimeout(timer);
+    if (!timedOut) pool.release(thread);
+    if (timedOut) throw new InferenceError('timeout', `the forward pass took longer than ${options.timeoutMs} ms`);
+    if (end.kind === 'died') throw new InferenceError('internal', end.error ? 'the inference thread failed' : 'the inference thread stopped');
+    const response = end.message;
+    if (response.error) throw new InferenceError(response.error.code, response.error.message);
+    return response.outputs;
   }
 
   return {
     predict(cacheKey, network, weights, inputs, rows) {
       if (closed) return Promise.reject(new InferenceError('unavailable', 'the inference pool is closed'));
-      // Threads start on the first predict: an API that never predicts never pays for them.
-      if (slots.length === 0) for (let i = 0; i < options.threads; i++) spawn(i);
-      return new Promise<Float64Array>((resolve, reject) => {
-        waiting.push({ request: { id: nextId++, cacheKey, network, weights, inputs, rows }, resolve, reject });
-        dispatch();
-      });
+      return run({ id: nextId++, cacheKey, network, weights, inputs, rows });
     },
 
     async close() {
       closed = true;
-      for (const task of waiting.splice(0)) task.reject(new InferenceError('unavailable', 'the inference pool is closed'));
-      await Promise.all(slots.map((slot) => slot.worker.terminate()));
+      await pool.close();
     },
   };
 }

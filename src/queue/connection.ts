@@ -71,3 +71,43 @@ export async function closeConnection(connection: Redis): Promise<void> {
   }
   connection.disconnect();
 }
+
+/**
+ * Why this Redis may lose trainyard's keys, or `undefined` when its `maxmemory-policy` is
+ * `noeviction`. With any other policy Redis could silently drop job records, checkpoints or
+ * BullMQ's own keys under memory pressure. The one owner of this rule: the worker refuses to
+ * start on it and the API's `/readyz` reports it.
+ * @throws when `CONFIG GET` is refused (an ACL) or Redis does not answer.
+ */
+export async function evictionPolicyProblem(redis: Redis): Promise<string | undefined> {
+  const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
+  const policy = reply[1];
+  if (policy === undefined || policy === 'noeviction') return undefined;
+  return `maxmemory-policy is "${policy}"; trainyard needs "noeviction" (CONFIG SET maxmemory-policy noeviction, or maxmemory-policy noeviction in redis.conf) so Redis never evicts jobs`;
+}
+
+/**
+ * Refuses a Redis that may evict keys (see {@link evictionPolicyProblem}). When the policy
+ * cannot be read (CONFIG disabled by an ACL), warns: the operator is then responsible for it.
+ * @throws Error naming the setting to fix.
+ */
+export async function assertNoEviction(redis: Redis, log: { warn(details: object, message: string): void }): Promise<void> {
+  let problem: string | undefined;
+  try {
+    problem = await evictionPolicyProblem(redis);
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'cannot read maxmemory-policy; make sure Redis runs with maxmemory-policy noeviction');
+    return;
+  }
+  if (problem) throw new Error(`Redis ${problem}`);
+}
+
+/**
+ * A one-off connection that checks, at start, that a Redis answers: no retries, no offline
+ * queue, so an unreachable Redis fails within `timeoutMs`.
+ */
+export function createProbeConnection(config: ConnectionConfig, timeoutMs: number): Redis {
+  const probe = new Redis(urlOf(config), { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  return probe;
+}

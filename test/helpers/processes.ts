@@ -43,9 +43,24 @@ export interface StartServiceOptions {
  * npm's own startup time.
  */
 export function startService(name: string, entry: string, options: StartServiceOptions = {}): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  return spawnService(name, process.execPath, ['--import', 'tsx', entry], options);
+}
+
+/**
+ * Runs `npm <args>` (e.g. `['start']`) in the repository, exactly as a user or a supervisor
+ * would: the test then holds the npm process, not the service under it. Variables set to `''`
+ * in `options.env` are removed from the child's environment (npm start with REDIS_URL unset).
+ */
+export function startNpm(name: string, args: string[], options: StartServiceOptions = {}): ServiceProcess {
+  return spawnService(name, process.platform === 'win32' ? 'npm.cmd' : 'npm', args, options, { unsetEmpty: true });
+}
+
+function spawnService(name: string, command: string, args: string[], options: StartServiceOptions, how: { unsetEmpty?: boolean } = {}): ServiceProcess {
+  const env: Record<string, string | undefined> = { ...process.env, LOG_PRETTY: 'false', ...options.env };
+  if (how.unsetEmpty) for (const [key, value] of Object.entries(env)) if (value === '') delete env[key];
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, LOG_PRETTY: 'false', ...options.env },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
