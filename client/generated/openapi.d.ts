@@ -290,6 +290,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** BuiltinData */
+        BuiltinData: {
+            /**
+             * @description a dataset that ships with trainyard
+             * @enum {string}
+             */
+            builtin: "xor" | "iris";
+        };
         /**
          * CurvePage
          * @description Curve points with epoch > since, oldest first; pass next as since on the next poll
@@ -323,6 +331,14 @@ export interface components {
             /** Format: date-time */
             createdAt?: string;
         };
+        /** DatasetData */
+        DatasetData: {
+            /**
+             * Format: uuid
+             * @description a dataset uploaded with POST /v1/datasets
+             */
+            datasetId: string;
+        };
         /** DatasetUpload */
         DatasetUpload: {
             inputs: number[][];
@@ -345,6 +361,13 @@ export interface components {
         /** Health */
         Health: {
             status: string;
+        };
+        /** InlineData */
+        InlineData: {
+            /** @description one row of numbers per sample */
+            inputs: number[][];
+            /** @description one row per sample, as many rows as inputs */
+            targets: number[][];
         };
         /**
          * Job
@@ -396,6 +419,11 @@ export interface components {
             links: components["schemas"]["JobLinks"];
         };
         /**
+         * JobData
+         * @description exactly one of: inline {inputs, targets}, {datasetId}, {builtin}
+         */
+        JobData: components["schemas"]["InlineData"] | components["schemas"]["DatasetData"] | components["schemas"]["BuiltinData"];
+        /**
          * JobError
          * @description why a job failed: diverged (with the epoch), timeout, out_of_memory, invalid_data…
          */
@@ -434,15 +462,7 @@ export interface components {
             loss?: "mse" | "cross_entropy" | "binary_cross_entropy";
             optimizer?: components["schemas"]["Optimizer"];
             training?: components["schemas"]["Training"];
-            /** @description exactly one of: {inputs, targets}, {datasetId}, {builtin} */
-            data: {
-                inputs?: number[][];
-                targets?: number[][];
-                /** Format: uuid */
-                datasetId?: string;
-                /** @enum {string} */
-                builtin?: "xor" | "iris";
-            };
+            data: components["schemas"]["JobData"];
             webhook?: {
                 /** @description https:// URL that receives signed POSTs (Standard Webhooks) */
                 url: string;
@@ -614,15 +634,19 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type BuiltinData = components['schemas']['BuiltinData'];
 export type CurvePage = components['schemas']['CurvePage'];
 export type CurvePoint = components['schemas']['CurvePoint'];
 export type Dataset = components['schemas']['Dataset'];
+export type DatasetData = components['schemas']['DatasetData'];
 export type DatasetUpload = components['schemas']['DatasetUpload'];
 export type EarlyStopping = components['schemas']['EarlyStopping'];
 export type FieldProblem = components['schemas']['FieldProblem'];
 export type Health = components['schemas']['Health'];
+export type InlineData = components['schemas']['InlineData'];
 export type Job = components['schemas']['Job'];
 export type JobAccepted = components['schemas']['JobAccepted'];
+export type JobData = components['schemas']['JobData'];
 export type JobError = components['schemas']['JobError'];
 export type JobLinks = components['schemas']['JobLinks'];
 export type JobList = components['schemas']['JobList'];

@@ -18,6 +18,13 @@ export function Nullable<T extends TSchema>(schema: T) {
   return Type.Union([schema, Type.Null()]);
 }
 
+/**
+ * An annotation (ignored by validation): the OpenAPI document shows the schema that carries it
+ * as this schema instead. Used where the server validates a looser form and checks the rest
+ * in code, so clients and generators still see the exact rule.
+ */
+export const DOCUMENTED_AS = 'x-documented-as';
+
 /** UUID (any version) as a string. */
 export const Uuid = Type.String({ format: 'uuid', maxLength: 36, minLength: 36 });
 
@@ -83,14 +90,29 @@ export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
     { additionalProperties: false, title: 'Training' },
   );
   const Row = (maxItems: number) => Type.Array(Type.Number(), { minItems: 1, maxItems });
+  const inputs = Type.Array(Row(limits.MAX_INPUT_SIZE), { minItems: 1, maxItems: limits.MAX_SAMPLES, description: 'one row of numbers per sample' });
+  const targets = Type.Array(Row(limits.MAX_OUTPUT_SIZE), { minItems: 1, maxItems: limits.MAX_SAMPLES, description: 'one row per sample, as many rows as inputs' });
+  const datasetId = Type.String({ ...Uuid, description: 'a dataset uploaded with POST /v1/datasets' });
+  const builtin = StringEnum(BUILTIN_DATASETS, { description: 'a dataset that ships with trainyard' });
+  const InlineData = Type.Object({ inputs, targets }, { additionalProperties: false, title: 'InlineData' });
+  const DatasetData = Type.Object({ datasetId }, { additionalProperties: false, title: 'DatasetData' });
+  const BuiltinData = Type.Object({ builtin }, { additionalProperties: false, title: 'BuiltinData' });
+  // The server validates one object with every source optional and then checks that exactly one
+  // is given (check-job.ts), which names the problem in one clear message where Ajv's oneOf
+  // would list every branch's failures; the document states the same rule as a oneOf.
   const Data = Type.Object(
     {
-      inputs: Type.Optional(Type.Array(Row(limits.MAX_INPUT_SIZE), { minItems: 1, maxItems: limits.MAX_SAMPLES })),
-      targets: Type.Optional(Type.Array(Row(limits.MAX_OUTPUT_SIZE), { minItems: 1, maxItems: limits.MAX_SAMPLES })),
-      datasetId: Type.Optional(Uuid),
-      builtin: Type.Optional(StringEnum(BUILTIN_DATASETS)),
+      inputs: Type.Optional(inputs),
+      targets: Type.Optional(targets),
+      datasetId: Type.Optional(datasetId),
+      builtin: Type.Optional(builtin),
     },
-    { additionalProperties: false, description: 'exactly one of: {inputs, targets}, {datasetId}, {builtin}' },
+    {
+      additionalProperties: false,
+      title: 'JobData',
+      description: 'exactly one of: inline {inputs, targets}, {datasetId}, {builtin}',
+      [DOCUMENTED_AS]: { oneOf: [InlineData, DatasetData, BuiltinData] },
+    },
   );
   return Type.Object(
     {

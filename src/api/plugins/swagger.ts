@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { DOCUMENTED_AS } from '../../contract/job-schema.js';
 
 /** The OpenAPI document's fixed parts. */
 export const OPENAPI_INFO = {
@@ -29,7 +30,7 @@ function isObject(value: Json | undefined): value is JsonObject {
 
 /**
  * Moves every schema that has a `title` to `components.schemas[title]` and puts a `$ref` in its
- * place, innermost first, so each named schema (Job, JobSpec, Problem…) is written once and
+ * place, innermost first (a schema annotated with {@link DOCUMENTED_AS} is shown as that schema), so each named schema (Job, JobSpec, Problem…) is written once and
  * referenced everywhere. Two different schemas with one title are a programming error: it throws.
  */
 export function hoistNamedSchemas(document: JsonObject): JsonObject {
@@ -37,9 +38,18 @@ export function hoistNamedSchemas(document: JsonObject): JsonObject {
   const components = (isObject(doc.components) ? doc.components : (doc.components = {})) as JsonObject;
   const schemas = (isObject(components.schemas) ? components.schemas : (components.schemas = {})) as JsonObject;
 
-  const visit = (node: Json): Json => {
-    if (Array.isArray(node)) return node.map(visit);
-    if (!isObject(node)) return node;
+  const visit = (value: Json): Json => {
+    if (Array.isArray(value)) return value.map(visit);
+    if (!isObject(value)) return value;
+    let node = value;
+    const documented = node[DOCUMENTED_AS];
+    if (isObject(documented)) {
+      node = {
+        ...(node.title === undefined ? {} : { title: node.title }),
+        ...(node.description === undefined ? {} : { description: node.description }),
+        ...structuredClone(documented),
+      };
+    }
     for (const [key, value] of Object.entries(node)) {
       if (!DATA_KEYWORDS.has(key)) node[key] = visit(value);
     }
