@@ -24,16 +24,27 @@ export interface CurvePage {
   next: number;
 }
 
-/** Reads and writes loss curves: one sorted set per job, score = epoch, member = the point as JSON. */
+/**
+ * Reads and writes loss curves: one point per epoch, every epoch kept (up to `MAX_EPOCHS`),
+ * as fixed-width binary records in one string per job (see {@link CURVE_RECORD_BYTES}).
+ */
 export interface MetricsStore {
   /**
-   * Appends points in one round trip. Idempotent per epoch: a point replaces any earlier point
-   * of the same epoch, so a resumed run that re-trains epochs does not duplicate them. Refreshes
-   * the curve's expiry.
+   * Writes points in one round trip, each at its epoch's own offset: idempotent per epoch, so a
+   * resumed run that re-trains epochs replaces their points instead of duplicating them.
+   * Refreshes the curve's expiry. Points at or before the curve's first epoch are ignored.
    */
   appendPoints(jobId: string, points: readonly StoredCurvePoint[]): Promise<void>;
-  /** Points with `epoch > since`, oldest first, at most `limit` of them. */
+  /**
+   * Points with `epoch > since`, oldest first, at most `limit` of them.
+   * @param limit default `MAX_CURVE_POINTS`; any larger value (even `Infinity`) reads to the end.
+   */
   readCurve(jobId: string, since?: number, limit?: number): Promise<CurvePage>;
+  /**
+   * Starts the curve of a job whose first epoch is `firstEpoch + 1` (a fork continues its
+   * source's epochs). No effect when the job already has a curve.
+   */
+  startCurve(jobId: string, firstEpoch: number): Promise<void>;
   /** Number of stored points. */
   countPoints(jobId: string): Promise<number>;
   /** Removes the curve. */
@@ -42,8 +53,7 @@ export interface MetricsStore {
 
 /**
  * Options of {@link createMetricsStore}: `KEY_PREFIX`; `JOB_TTL_SECONDS` (the curve expires this
- * long after its last write); `MAX_CURVE_POINTS` (hard cap on stored points, the oldest beyond it
- * are dropped).
+ * long after its last write); `MAX_CURVE_POINTS` (the default page size of a read).
  */
 export interface MetricsStoreOptions {
   redis: Redis;
@@ -51,59 +61,163 @@ export interface MetricsStoreOptions {
 }
 
 /**
- * The stride that keeps a curve of `epochs` epochs within `maxPoints` points: the worker keeps
- * epochs that are multiples of it (plus the first and the last), so a curve of any length is
- * downsampled evenly and the same epochs are kept on every run and every resume.
+ * Layout of a curve string: a 16-byte header (`TYC1` and the curve's base epoch as 12 ASCII
+ * digits), then one record per epoch, epoch `e` at byte `16 + (e − base − 1) · 48`:
+ * u32 flags, u32 epoch, f64 loss, valLoss, accuracy, valAccuracy, elapsedMs (little-endian).
+ * 100,000 epochs take 4.8 MB. A record never written reads as zero flags: no point.
  */
-export function curveStride(epochs: number, maxPoints: number): number {
-  // Two slots are reserved for the first and the last epoch.
-  return Math.max(1, Math.ceil(epochs / Math.max(1, maxPoints - 2)));
+export const CURVE_RECORD_BYTES = 48;
+const HEADER_BYTES = 16;
+const MAGIC = 'TYC1';
+const PRESENT = 1;
+const HAS_VAL_LOSS = 2;
+const HAS_ACCURACY = 4;
+const HAS_VAL_ACCURACY = 8;
+const DIVERGED = 16;
+/**
+ * Records a curve may hold past its base epoch (48 MB), far above `MAX_EPOCHS`: a bound on what
+ * one bad epoch number could make Redis allocate.
+ */
+const MAX_CURVE_RECORDS = 1_000_000;
+
+function headerOf(baseEpoch: number): string {
+  return MAGIC + String(Math.max(0, Math.floor(baseEpoch))).padStart(12, '0');
 }
 
-/** `true` when a run of `epochs` epochs keeps epoch `epoch` as a curve point. */
-export function isCurveEpoch(epoch: number, epochs: number, stride: number): boolean {
-  return epoch === 1 || epoch === epochs || epoch % stride === 0;
+/** The point as its fixed-width record. */
+export function encodeCurveRecord(point: StoredCurvePoint): Buffer {
+  const record = Buffer.alloc(CURVE_RECORD_BYTES);
+  let flags = PRESENT;
+  if ('diverged' in point) {
+    flags |= DIVERGED;
+  } else {
+    record.writeDoubleLE(point.loss, 8);
+    const optional: [number | undefined, number, number][] = [
+      [point.valLoss, HAS_VAL_LOSS, 16], [point.accuracy, HAS_ACCURACY, 24], [point.valAccuracy, HAS_VAL_ACCURACY, 32],
+    ];
+    for (const [value, flag, field] of optional) {
+      if (value === undefined) continue;
+      flags |= flag;
+      record.writeDoubleLE(value, field);
+    }
+  }
+  record.writeUInt32LE(flags, 0);
+  record.writeUInt32LE(point.epoch >>> 0, 4);
+  record.writeDoubleLE(point.elapsedMs, 40);
+  return record;
 }
+
+/** The point of the record at `offset` of `bytes`, or `null` for a slot never written. */
+export function decodeCurveRecord(bytes: Buffer, offset: number, epoch: number): StoredCurvePoint | null {
+  const flags = bytes.readUInt32LE(offset);
+  if ((flags & PRESENT) === 0) return null;
+  const elapsedMs = bytes.readDoubleLE(offset + 40);
+  if (flags & DIVERGED) return { epoch, diverged: true, elapsedMs };
+  const at = (field: number, flag: number): number | undefined => ((flags & flag) !== 0 ? bytes.readDoubleLE(offset + field) : undefined);
+  const valLoss = at(16, HAS_VAL_LOSS);
+  const accuracy = at(24, HAS_ACCURACY);
+  const valAccuracy = at(32, HAS_VAL_ACCURACY);
+  const point: CurvePoint = {
+    epoch,
+    loss: bytes.readDoubleLE(offset + 8),
+    ...(valLoss !== undefined ? { valLoss } : {}),
+    ...(accuracy !== undefined ? { accuracy } : {}),
+    ...(valAccuracy !== undefined ? { valAccuracy } : {}),
+    elapsedMs,
+  };
+  return point;
+}
+
+// KEYS[1] curve; ARGV: header of a new curve, record bytes, ttl seconds, most records, then
+// epoch/record pairs.
+// Each record goes to its epoch's own offset (SETRANGE), so writing an epoch twice replaces it.
+const WRITE_SCRIPT = `
+local key = KEYS[1]
+local header = redis.call('GETRANGE', key, 0, 15)
+if string.len(header) < 16 then
+  header = ARGV[1]
+  redis.call('SET', key, header)
+end
+local base = tonumber(string.sub(header, 5, 16))
+local size = tonumber(ARGV[2])
+local most = tonumber(ARGV[4])
+for i = 5, #ARGV, 2 do
+  local epoch = tonumber(ARGV[i])
+  if epoch > base and epoch - base <= most then redis.call('SETRANGE', key, 16 + (epoch - base - 1) * size, ARGV[i + 1]) end
+end
+redis.call('EXPIRE', key, tonumber(ARGV[3]))
+return 1
+`;
+
+// KEYS[1] curve; ARGV: since, record bytes, most records. Returns { header, records, total length }.
+const READ_SCRIPT = `
+local key = KEYS[1]
+local header = redis.call('GETRANGE', key, 0, 15)
+if string.len(header) < 16 then return { '', '', 0 } end
+local base = tonumber(string.sub(header, 5, 16))
+local size = tonumber(ARGV[2])
+local first = math.max(tonumber(ARGV[1]), base)
+local total = redis.call('STRLEN', key)
+local from = 16 + (first - base) * size
+local to = math.min(total, from + tonumber(ARGV[3]) * size) - 1
+if to < from then return { header, '', total } end
+return { header, redis.call('GETRANGE', key, from, to), total }
+`;
 
 /** Creates the metrics (loss curve) store. */
 export function createMetricsStore(options: MetricsStoreOptions): MetricsStore {
   const { redis, config } = options;
   const keys = createKeys(config.KEY_PREFIX);
   const ttlSeconds = config.JOB_TTL_SECONDS;
-  const maxPoints = config.MAX_CURVE_POINTS;
+  const pageSize = config.MAX_CURVE_POINTS;
+
+  async function readRecords(jobId: string, since: number, limit: number): Promise<{ base: number; records: Buffer; total: number } | null> {
+    // Bounded so the script only sees integers it can print exactly.
+    const most = Math.max(0, Math.min(Math.floor(limit), 1e9));
+    // Buffers back (the records are binary); `callBuffer` would not survive auto-pipelining.
+    const evalBuffer = (redis as unknown as { evalBuffer(...args: (string | number)[]): Promise<unknown> }).evalBuffer.bind(redis);
+    const [header, records, total] = (await evalBuffer(
+      READ_SCRIPT, 1, keys.jobCurve(jobId), String(Math.max(0, Math.floor(since))), String(CURVE_RECORD_BYTES), String(most),
+    )) as [Buffer, Buffer, number];
+    if (header.length < HEADER_BYTES) return null;
+    return { base: Number(header.subarray(4, HEADER_BYTES).toString('latin1')), records, total };
+  }
+
+  async function readCurve(jobId: string, since = 0, limit = pageSize): Promise<CurvePage> {
+    const read = await readRecords(jobId, since, limit);
+    if (read === null) return { points: [], next: since };
+    const { base, records, total } = read;
+    const firstEpoch = Math.max(since, base) + 1;
+    const points: StoredCurvePoint[] = [];
+    const count = Math.floor(records.length / CURVE_RECORD_BYTES);
+    for (let i = 0; i < count; i++) {
+      const point = decodeCurveRecord(records, i * CURVE_RECORD_BYTES, firstEpoch + i);
+      if (point) points.push(point);
+    }
+    if (points.length > 0) return { points, next: points[points.length - 1].epoch };
+    // A page of only unwritten slots with more curve after it: skip past them.
+    const scannedTo = firstEpoch - 1 + count;
+    const storedTo = base + Math.floor((total - HEADER_BYTES) / CURVE_RECORD_BYTES);
+    return { points, next: count > 0 && storedTo > scannedTo ? scannedTo : since };
+  }
+
   return {
+    readCurve,
+
     async appendPoints(jobId, points) {
       if (points.length === 0) return;
-      const key = keys.jobCurve(jobId);
-      const zaddArgs: (string | number)[] = [];
-      let first = Infinity;
-      let last = -Infinity;
-      for (const point of points) {
-        zaddArgs.push(point.epoch, JSON.stringify(point));
-        first = Math.min(first, point.epoch);
-        last = Math.max(last, point.epoch);
-      }
-      // Replace, not add: a resumed run re-writes epochs with other members (elapsedMs differs).
-      // The kept epochs are the same on every run, so clearing the batch's epoch range first
-      // removes exactly the earlier copies of these points.
-      const multi = redis.multi().zremrangebyscore(key, first, last);
-      multi.zadd(key, ...zaddArgs);
-      // Bound the curve whatever the writer does: drop the oldest beyond maxPoints.
-      multi.zremrangebyrank(key, 0, -(maxPoints + 1));
-      multi.expire(key, ttlSeconds);
-      const results = await multi.exec();
-      const failed = results?.find(([err]) => err);
-      if (failed) throw failed[0];
+      const args: (string | Buffer)[] = [headerOf(0), String(CURVE_RECORD_BYTES), String(ttlSeconds), String(MAX_CURVE_RECORDS)];
+      for (const point of points) args.push(String(point.epoch), encodeCurveRecord(point));
+      await redis.eval(WRITE_SCRIPT, 1, keys.jobCurve(jobId), ...args);
     },
 
-    async readCurve(jobId, since = 0, limit = maxPoints) {
-      const members = await redis.zrangebyscore(keys.jobCurve(jobId), `(${since}`, '+inf', 'LIMIT', 0, limit);
-      const points = members.map((member) => JSON.parse(member) as StoredCurvePoint);
-      return { points, next: points.length > 0 ? points[points.length - 1].epoch : since };
+    async startCurve(jobId, firstEpoch) {
+      await redis.set(keys.jobCurve(jobId), headerOf(firstEpoch), 'EX', ttlSeconds, 'NX');
     },
 
     async countPoints(jobId) {
-      return redis.zcard(keys.jobCurve(jobId));
+      const { points } = await readCurve(jobId, 0, Number.POSITIVE_INFINITY);
+      return points.length;
     },
 
     async deleteCurve(jobId) {

@@ -4,7 +4,7 @@ import { inject } from 'vitest';
 import { Redis } from 'ioredis';
 import { createCheckpointStore, type CheckpointStore } from '../../../src/store/checkpoint-store.js';
 import { createKeys } from '../../../src/store/keys.js';
-import { createMetricsStore, curveStride, isCurveEpoch, type MetricsStore } from '../../../src/store/metrics-store.js';
+import { createMetricsStore, CURVE_RECORD_BYTES, type MetricsStore, type StoredCurvePoint } from '../../../src/store/metrics-store.js';
 import { createRunningSlots, type RunningSlots } from '../../../src/store/running-slots.js';
 
 let redis: Redis;
@@ -50,25 +50,83 @@ describe('MetricsStore', () => {
     expect(after3).toEqual({ points: [], next: 3 });
   });
 
-  it('keeps at most MAX_CURVE_POINTS points, dropping the oldest', async () => {
+  it('pages by MAX_CURVE_POINTS by default and reads to the end with a larger limit', async () => {
     await metrics.appendPoints('j1', Array.from({ length: 25 }, (_, i) => ({ epoch: i + 1, loss: 1, elapsedMs: 0 })));
 
-    const page = await metrics.readCurve('j1', 0);
+    const first = await metrics.readCurve('j1', 0);
+    const second = await metrics.readCurve('j1', first.next);
+    const all = await metrics.readCurve('j1', 0, Number.POSITIVE_INFINITY);
 
-    expect(page.points).toHaveLength(10);
-    expect(page.points[0].epoch).toBe(16);
+    expect(first.points.map((p) => p.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(first.next).toBe(10);
+    expect(second.points[0].epoch).toBe(11);
+    expect(all.points).toHaveLength(25);
+    expect(all.next).toBe(25);
     expect(await redis.ttl(createKeys(prefix).jobCurve('j1'))).toBeGreaterThan(3000);
   });
 
-  it('thins any number of epochs to the cap with the same kept epochs on every run', () => {
+  it('keeps every one of 100,000 epochs in fixed-width records, paged by byte range', async () => {
     const epochs = 100_000;
-    const stride = curveStride(epochs, 1000);
+    for (let from = 0; from < epochs; from += 10_000) {
+      await metrics.appendPoints('j1', Array.from({ length: 10_000 }, (_, i) => ({ epoch: from + i + 1, loss: 1 / (from + i + 1), elapsedMs: from + i })));
+    }
 
-    const kept = Array.from({ length: epochs }, (_, i) => i + 1).filter((e) => isCurveEpoch(e, epochs, stride));
+    const bytes = await redis.strlen(createKeys(prefix).jobCurve('j1'));
+    const page = await metrics.readCurve('j1', 54_321, 3);
+    const tail = await metrics.readCurve('j1', 0, Number.POSITIVE_INFINITY);
 
-    expect(kept.length).toBeLessThanOrEqual(1000);
-    expect(kept[0]).toBe(1);
-    expect(kept.at(-1)).toBe(epochs);
+    expect(bytes).toBe(16 + epochs * CURVE_RECORD_BYTES);
+    expect(page).toEqual({
+      points: [54_322, 54_323, 54_324].map((epoch) => ({ epoch, loss: 1 / epoch, elapsedMs: epoch - 1 })),
+      next: 54_324,
+    });
+    expect(tail.points).toHaveLength(epochs);
+    expect(tail.points.every((p, i) => p.epoch === i + 1)).toBe(true);
+    expect(await metrics.countPoints('j1')).toBe(epochs);
+  });
+
+  it('round-trips every field, leaves absent ones absent and keeps the diverged marker explicit', async () => {
+    const points: StoredCurvePoint[] = [
+      { epoch: 1, loss: 0.5, valLoss: 0.6, accuracy: 0.25, valAccuracy: 0, elapsedMs: 12.5 },
+      { epoch: 2, loss: 0.4, accuracy: 1, elapsedMs: 20 },
+      { epoch: 3, diverged: true, elapsedMs: 31 },
+    ];
+
+    await metrics.appendPoints('j1', points);
+    const page = await metrics.readCurve('j1', 0);
+
+    expect(page.points).toEqual(points);
+    expect(page.points[1]).not.toHaveProperty('valLoss');
+    expect(page.points[2]).not.toHaveProperty('loss');
+  });
+
+  it('starts a curve after a base epoch: points from there on, `since` before it reads from it', async () => {
+    await metrics.startCurve('fork', 30);
+    await metrics.appendPoints('fork', [29, 30, 31, 32].map((epoch) => ({ epoch, loss: epoch, elapsedMs: 0 })));
+
+    const page = await metrics.readCurve('fork', 0);
+    const later = await metrics.readCurve('fork', 31);
+
+    expect(page.points.map((p) => p.epoch)).toEqual([31, 32]);
+    expect(later.points.map((p) => p.epoch)).toEqual([32]);
+    expect(await redis.strlen(createKeys(prefix).jobCurve('fork'))).toBe(16 + 2 * CURVE_RECORD_BYTES);
+  });
+
+  it('skips epochs never written and moves `next` past a page of them', async () => {
+    await metrics.appendPoints('j1', [{ epoch: 1, loss: 1, elapsedMs: 0 }, { epoch: 25, loss: 2, elapsedMs: 0 }]);
+
+    const first = await metrics.readCurve('j1', 0, 10);
+    const gap = await metrics.readCurve('j1', first.next, 10);
+    const last = await metrics.readCurve('j1', gap.next, 10);
+
+    expect(first).toEqual({ points: [{ epoch: 1, loss: 1, elapsedMs: 0 }], next: 1 });
+    expect(gap).toEqual({ points: [], next: 11 });
+    expect((await metrics.readCurve('j1', 11, 100)).points.map((p) => p.epoch)).toEqual([25]);
+    expect(last).toEqual({ points: [], next: 21 });
+  });
+
+  it('answers an empty page for a job without a curve', async () => {
+    expect(await metrics.readCurve('none', 5)).toEqual({ points: [], next: 5 });
   });
 });
 
