@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { QueueEvents, Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { assertNoEviction, closeConnection, createWorkerConnection } from '../src/queue/connection.js';
@@ -22,6 +23,7 @@ import { startWorkerMetricsServer, type WorkerMetricsServer } from '../src/obser
 import { RunRegistry } from './run-registry.js';
 import { ThreadPool } from './thread-pool.js';
 import { createTrainingProcessor, errorSummary, type TrainingJobData, type TrainingJobResult, type WorkerTelemetry } from './training-processor.js';
+import { startWebhookDelivery, type WebhookDeliveryHandle } from './webhook-delivery.js';
 
 /** Options of {@link startWorker}. */
 export interface StartWorkerOptions {
@@ -29,6 +31,8 @@ export interface StartWorkerOptions {
   log: Logger;
   /** Counters for a metrics endpoint (see `npm run worker` with `METRICS_PORT`). */
   telemetry?: WorkerTelemetry;
+  /** The worker's /metrics registry, where webhook delivery metrics are added. */
+  metricsRegistry?: Registry;
 }
 
 /** A running worker. */
@@ -36,6 +40,8 @@ export interface WorkerHandle {
   readonly worker: Worker<TrainingJobData, TrainingJobResult>;
   readonly pool: ThreadPool;
   readonly runs: RunRegistry;
+  /** Webhook delivery of this process and its job event emitter. */
+  readonly webhooks: WebhookDeliveryHandle;
   /**
    * Graceful stop: takes no new jobs, asks running threads for a checkpoint, writes it, hands
    * those jobs back to the queue (another worker resumes them), then closes threads and Redis.
@@ -84,6 +90,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 
   const runs = new RunRegistry();
   const jobs = createJobStore({ redis: storeConnection, config });
+  const webhooks = await startWebhookDelivery({ config, log: options.log, ...(options.metricsRegistry ? { registry: options.metricsRegistry } : {}) });
   const processor = createTrainingProcessor({
     config,
     log,
@@ -95,6 +102,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     usage: createTenantUsage({ redis: storeConnection, config }),
     pool,
     runs,
+    events: webhooks.events,
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
 
@@ -129,7 +137,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   queueEvents.on('failed', ({ jobId, failedReason }) => {
     if (!/stalled more than allowable limit/.test(failedReason)) return;
     jobs.failJob(jobId, { code: 'stalled', message: failedReason }).then(
-      (failed) => failed && log.warn({ jobId }, 'job failed: it stalled too often'),
+      (failed) => {
+        if (!failed) return;
+        log.warn({ jobId }, 'job failed: it stalled too often');
+        void webhooks.events.emitJobEvent(jobId, 'failed');
+      },
       (err: unknown) => log.warn({ err: errorSummary(err), jobId }, 'could not record a stalled failure'),
     );
   });
@@ -142,12 +154,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     worker,
     pool,
     runs,
+    webhooks,
     close() {
       closing ??= (async () => {
         log.info({ running: runs.size }, 'worker stopping');
         runs.handBackAll();
         await worker.close();
         await queueEvents.close().catch(() => {});
+        await webhooks.close();
         await pool.close();
         await Promise.all([storeConnection, bullConnection, subscriber, eventsConnection].map((connection) => closeConnection(connection)));
         log.info('worker stopped');
@@ -177,7 +191,7 @@ export async function startWorkerService(config: Config, log: Logger): Promise<W
     log.info({ url: metrics.url }, 'worker metrics listening');
   }
   try {
-    handle = await startWorker({ config, log, ...(metrics ? { telemetry: metrics } : {}) });
+    handle = await startWorker({ config, log, ...(metrics ? { telemetry: metrics, metricsRegistry: metrics.registry } : {}) });
   } catch (err) {
     await metrics?.close().catch(() => undefined);
     throw err;
