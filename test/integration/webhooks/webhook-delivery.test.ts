@@ -103,6 +103,32 @@ describe('webhook delivery', () => {
     expect(receiver.requests.map((r) => r.type)).toEqual(['job.started', 'job.started', 'job.started', 'job.started', 'job.progress', 'job.completed']);
   });
 
+  it('gives up an event after WEBHOOK_RETRY_SECONDS and then lets the job’s next event go', async () => {
+    const { events } = await start({ WEBHOOK_RETRY_SECONDS: '1', WEBHOOK_BACKOFF_MS: '100' });
+    receiver.respond = (request) => (request.type === 'job.started' ? 500 : 204);
+    const jobId = await createJobWithWebhook(store.jobs, receiver.url);
+
+    await events.emitJobEvent(jobId, 'started');
+    await events.emitJobEvent(jobId, 'completed');
+    const attempts = await attemptsOf(jobId, (items) => items.some((i) => i.type === 'job.completed'));
+
+    const started = attempts.filter((a) => a.type === 'job.started');
+    expect(started.at(-1)!.status).toBe('given_up');
+    expect(started.slice(0, -1).every((a) => a.status === 'failed')).toBe(true);
+    expect(attempts.at(-1)).toMatchObject({ type: 'job.completed', status: 'delivered', attempt: 1 });
+  });
+
+  it('sends progress at most once a second per job', async () => {
+    const { events } = await start();
+    const jobId = await createJobWithWebhook(store.jobs, receiver.url, ['progress', 'completed']);
+
+    for (let i = 0; i < 5; i++) await events.emitJobEvent(jobId, 'progress');
+    await events.emitJobEvent(jobId, 'completed');
+    await receiver.waitFor(() => receiver.delivered().some((r) => r.type === 'job.completed'));
+
+    expect(receiver.delivered().map((r) => r.type)).toEqual(['job.progress', 'job.completed']);
+  });
+
   it('signs with both secrets during a rotation’s overlap, and with the new one only after it', async () => {
     const { events } = await start();
     const secrets = createWebhookSecrets({ redis: store.redis, config });
