@@ -6,7 +6,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness */
+        /**
+         * Liveness
+         * @description Answers while the process runs, even under load.
+         */
         get: operations["health"];
         put?: never;
         post?: never;
@@ -23,7 +26,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: Redis reachable, queue usable, maxmemory-policy noeviction */
+        /**
+         * Readiness: Redis reachable, queue usable, maxmemory-policy noeviction
+         * @description 200 when every check passes, 503 with the failing checks otherwise.
+         */
         get: operations["ready"];
         put?: never;
         post?: never;
@@ -40,7 +46,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the tenant’s jobs, newest first */
+        /**
+         * List the tenant’s jobs, newest first
+         * @description Optionally only those in one status. Pass `nextCursor` as `cursor` for the next page.
+         */
         get: operations["listJobs"];
         put?: never;
         /**
@@ -61,11 +70,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A job’s status (ETag; If-None-Match → 304) */
+        /**
+         * A job’s status (ETag; If-None-Match → 304)
+         * @description Status, progress, the latest epoch’s metrics, the seed and, on failure, the error. Cheap to poll: send the ETag back in If-None-Match.
+         */
         get: operations["getJob"];
         put?: never;
         post?: never;
-        /** Delete a job, its curve, result and checkpoints (cancels it first) */
+        /**
+         * Delete a job, its curve, result and checkpoints (cancels it first)
+         * @description The job is gone afterwards: its id answers 404.
+         */
         delete: operations["deleteJob"];
         options?: never;
         head?: never;
@@ -79,7 +94,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The loss curve: points with epoch > since, oldest first */
+        /**
+         * The loss curve: points with epoch > since, oldest first
+         * @description One point per epoch. Pass `next` as `since` on the next poll; `maxPoints` downsamples on read.
+         */
         get: operations["getJobMetrics"];
         put?: never;
         post?: never;
@@ -96,7 +114,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The trained model (409 job_not_finished / job_failed before; ETag, If-None-Match → 304) */
+        /**
+         * The trained model (409 job_not_finished / job_failed before; ETag, If-None-Match → 304)
+         * @description The layers, the weights (`W[j][k]` connects neuron k of the previous layer to neuron j), the final metrics and the seed.
+         */
         get: operations["getJobResult"];
         put?: never;
         post?: never;
@@ -115,7 +136,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel: queued → cancelled at once; running → stops at the next batch (202) */
+        /**
+         * Cancel: queued → cancelled at once; running → stops at the next batch (202)
+         * @description A finished job cannot be cancelled (409).
+         */
         post: operations["cancelJob"];
         delete?: never;
         options?: never;
@@ -132,7 +156,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run the trained model on inputs */
+        /**
+         * Run the trained model on inputs
+         * @description One output row per input row, from the completed job’s weights (a forward pass on the API’s inference threads).
+         */
         post: operations["predict"];
         delete?: never;
         options?: never;
@@ -198,7 +225,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List the tenant’s datasets, newest first */
+        get: operations["listDatasets"];
         put?: never;
         /**
          * Upload a dataset: JSON {inputs, targets} or text/csv (header row; the last targetColumns columns are targets)
@@ -218,11 +246,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A dataset’s metadata */
+        /**
+         * A dataset’s metadata
+         * @description Its samples, input and output sizes and stored bytes.
+         */
         get: operations["getDataset"];
         put?: never;
         post?: never;
-        /** Remove a dataset */
+        /**
+         * Remove a dataset
+         * @description Queued jobs that still use it fail with invalid_data.
+         */
         delete: operations["deleteDataset"];
         options?: never;
         head?: never;
@@ -236,8 +270,62 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant’s compute today and stored bytes, against its quotas */
+        /**
+         * The tenant’s compute today and stored bytes, against its quotas
+         * @description Training seconds used today (UTC) and bytes stored, with the limits that apply (null: unlimited).
+         */
         get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant’s webhook signing secret (created on first use) */
+        get: operations["getWebhookSecret"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the signing secret; the old one also signs for 24 h */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every webhook delivery attempt of a job, oldest first */
+        get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -278,6 +366,23 @@ export interface paths {
          * @description Training and validation loss by epoch; `?log=y` for a logarithmic loss axis. Curves over `maxPoints` are reduced keeping each bucket’s minimum and maximum.
          */
         get: operations["getLossSvg"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service root: redirects to the dashboard */
+        get: operations["redirectToDashboard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -338,6 +443,14 @@ export interface components {
              * @description a dataset uploaded with POST /v1/datasets
              */
             datasetId: string;
+        };
+        /**
+         * DatasetList
+         * @description A page of datasets, newest first; pass nextCursor as cursor for the next page (null: no more)
+         */
+        DatasetList: {
+            items: components["schemas"]["Dataset"][];
+            nextCursor: string | null;
         };
         /** DatasetUpload */
         DatasetUpload: {
@@ -463,12 +576,17 @@ export interface components {
             optimizer?: components["schemas"]["Optimizer"];
             training?: components["schemas"]["Training"];
             data: components["schemas"]["JobData"];
-            webhook?: {
-                /** @description https:// URL that receives signed POSTs (Standard Webhooks) */
-                url: string;
-                /** @description default: every event but progress (progress: at most one a second) */
-                events?: ("started" | "progress" | "completed" | "failed" | "cancelled")[];
-            };
+            webhook?: components["schemas"]["JobWebhook"];
+        };
+        /**
+         * JobWebhook
+         * @description signed POSTs to url on the job’s status changes (Standard Webhooks)
+         */
+        JobWebhook: {
+            /** @description https:// URL that receives signed POSTs (Standard Webhooks) */
+            url: string;
+            /** @description default: every event but progress (progress: at most one a second) */
+            events?: ("started" | "progress" | "completed" | "failed" | "cancelled")[];
         };
         /** Layer */
         Layer: {
@@ -627,6 +745,35 @@ export interface components {
                 limitBytes: number | null;
             };
         };
+        /** WebhookDeliveryAttempt */
+        WebhookDeliveryAttempt: {
+            /** @description the message id (webhook-id header), the same for every attempt of one event */
+            id: string;
+            /** @description job.started, job.progress, job.completed, job.failed or job.cancelled */
+            type: string;
+            attempt: number;
+            /** @description delivered (2xx), failed (retried later) or given_up (retry window over) */
+            status: string;
+            /** @description the receiver’s HTTP status */
+            responseStatus?: number;
+            /** @description why the attempt failed: timeout, refused address, connection error, non-2xx */
+            error?: string;
+            /** Format: date-time */
+            at: string;
+        };
+        /** WebhookDeliveryList */
+        WebhookDeliveryList: {
+            items: components["schemas"]["WebhookDeliveryAttempt"][];
+        };
+        /** WebhookSecret */
+        WebhookSecret: {
+            /** @description whsec_<base64 key>: the HMAC-SHA256 key of webhook-signature (Standard Webhooks) */
+            secret: string;
+            /** @description the secret replaced by the last rotation, which also signs until previousExpiresAt */
+            previousSecret?: string;
+            /** Format: date-time */
+            previousExpiresAt?: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -639,6 +786,7 @@ export type CurvePage = components['schemas']['CurvePage'];
 export type CurvePoint = components['schemas']['CurvePoint'];
 export type Dataset = components['schemas']['Dataset'];
 export type DatasetData = components['schemas']['DatasetData'];
+export type DatasetList = components['schemas']['DatasetList'];
 export type DatasetUpload = components['schemas']['DatasetUpload'];
 export type EarlyStopping = components['schemas']['EarlyStopping'];
 export type FieldProblem = components['schemas']['FieldProblem'];
@@ -651,6 +799,7 @@ export type JobError = components['schemas']['JobError'];
 export type JobLinks = components['schemas']['JobLinks'];
 export type JobList = components['schemas']['JobList'];
 export type JobSpec = components['schemas']['JobSpec'];
+export type JobWebhook = components['schemas']['JobWebhook'];
 export type Layer = components['schemas']['Layer'];
 export type LayerWeights = components['schemas']['LayerWeights'];
 export type Model = components['schemas']['Model'];
@@ -663,6 +812,9 @@ export type ReadinessCheck = components['schemas']['ReadinessCheck'];
 export type Result = components['schemas']['Result'];
 export type Training = components['schemas']['Training'];
 export type Usage = components['schemas']['Usage'];
+export type WebhookDeliveryAttempt = components['schemas']['WebhookDeliveryAttempt'];
+export type WebhookDeliveryList = components['schemas']['WebhookDeliveryList'];
+export type WebhookSecret = components['schemas']['WebhookSecret'];
 export type $defs = Record<string, never>;
 export interface operations {
     health: {
@@ -1733,6 +1885,81 @@ export interface operations {
             };
         };
     };
+    listDatasets: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of datasets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetList"];
+                };
+            };
+            /** @description The request is invalid (validation_failed); errors lists every bad field by JSON Pointer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     uploadDataset: {
         parameters: {
             query?: {
@@ -2038,6 +2265,203 @@ export interface operations {
             };
         };
     };
+    getWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signing secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecret"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new signing secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecret"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attempts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getJobEvents: {
         parameters: {
             query?: {
@@ -2211,6 +2635,26 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    redirectToDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Found: the dashboard is at /dashboard */
+            302: {
+                headers: {
+                    /** @description /dashboard */
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -138,7 +138,7 @@ export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
             minItems: 1, maxItems: 5, uniqueItems: true, description: 'default: every event but progress (progress: at most one a second)',
           })),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, title: 'JobWebhook', description: 'signed POSTs to url on the job’s status changes (Standard Webhooks)' },
       )),
     },
     { additionalProperties: false, title: 'JobSpec', description: 'A training job: the network, its data, the loss, the optimizer and the training settings' },

@@ -92,6 +92,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: 'jobs', description: 'Training jobs' },
         { name: 'datasets', description: 'Uploaded datasets' },
         { name: 'usage', description: 'The tenant’s quotas and usage' },
+        { name: 'webhooks', description: 'Signed notifications of job status changes' },
         { name: 'health', description: 'Liveness and readiness' },
       ],
     },

@@ -74,14 +74,16 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
 
   app.get('/datasets/:id', {
     schema: {
-      tags, operationId: 'getDataset', summary: 'A dataset’s metadata', security: SECURITY, params: IdParams,
+      tags, operationId: 'getDataset', summary: 'A dataset’s metadata',
+      description: 'Its samples, input and output sizes and stored bytes.', security: SECURITY, params: IdParams,
       response: { 200: describedResponse(DatasetView, 'The dataset’s metadata'), ...problemResponses(404) },
     },
   }, async (request) => datasetStore.getDataset(request.tenant, request.params.id));
 
   app.delete('/datasets/:id', {
     schema: {
-      tags, operationId: 'deleteDataset', summary: 'Remove a dataset', security: SECURITY, params: IdParams,
+      tags, operationId: 'deleteDataset', summary: 'Remove a dataset',
+      description: 'Queued jobs that still use it fail with invalid_data.', security: SECURITY, params: IdParams,
       response: { 204: emptyResponse('Deleted'), ...problemResponses(404) },
     },
   }, async (request, reply) => {

@@ -25,7 +25,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
     // Liveness stays answerable under load: under-pressure's 503 is for the work routes.
     config: { pressureHandler: () => undefined },
     schema: {
-      tags: ['health'], operationId: 'health', summary: 'Liveness', security: [],
+      tags: ['health'], operationId: 'health', summary: 'Liveness',
+      description: 'Answers while the process runs, even under load.', security: [],
       response: { 200: describedResponse(Type.Object({ status: Type.String() }, { title: 'Health' }), 'The process answers') },
     },
   }, async () => ({ status: 'ok' }));
@@ -35,6 +36,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
       tags: ['health'],
       operationId: 'ready',
       summary: 'Readiness: Redis reachable, queue usable, maxmemory-policy noeviction',
+      description: '200 when every check passes, 503 with the failing checks otherwise.',
       security: [],
       response: { 200: describedResponse(Readiness, 'Ready'), 503: describedResponse(Readiness, 'Not ready: see checks') },
     },

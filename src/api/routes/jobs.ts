@@ -59,6 +59,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
       tags,
       operationId: 'listJobs',
       summary: 'List the tenant’s jobs, newest first',
+      description: 'Optionally only those in one status. Pass `nextCursor` as `cursor` for the next page.',
       security: SECURITY,
       querystring: Type.Object(
         {
@@ -81,6 +82,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
       tags,
       operationId: 'getJob',
       summary: 'A job’s status (ETag; If-None-Match → 304)',
+      description: 'Status, progress, the latest epoch’s metrics, the seed and, on failure, the error. Cheap to poll: send the ETag back in If-None-Match.',
       security: SECURITY,
       params: IdParams,
       headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ maxLength: 1024, description: 'an ETag received before: 304 while the job is unchanged' })) }),
@@ -102,6 +104,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
       tags,
       operationId: 'getJobMetrics',
       summary: 'The loss curve: points with epoch > since, oldest first',
+      description: 'One point per epoch. Pass `next` as `since` on the next poll; `maxPoints` downsamples on read.',
       security: SECURITY,
       params: IdParams,
       querystring: Type.Object({
@@ -122,6 +125,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
       tags,
       operationId: 'getJobResult',
       summary: 'The trained model (409 job_not_finished / job_failed before; ETag, If-None-Match → 304)',
+      description: 'The layers, the weights (`W[j][k]` connects neuron k of the previous layer to neuron j), the final metrics and the seed.',
       security: SECURITY,
       params: IdParams,
       headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ maxLength: 1024, description: 'an ETag received before: 304 (the result never changes)' })) }),
@@ -159,6 +163,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
       tags,
       operationId: 'cancelJob',
       summary: 'Cancel: queued → cancelled at once; running → stops at the next batch (202)',
+      description: 'A finished job cannot be cancelled (409).',
       security: SECURITY,
       params: IdParams,
       response: {
@@ -183,6 +188,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
       tags,
       operationId: 'deleteJob',
       summary: 'Delete a job, its curve, result and checkpoints (cancels it first)',
+      description: 'The job is gone afterwards: its id answers 404.',
       security: SECURITY,
       params: IdParams,
       response: { 204: emptyResponse('Deleted'), ...problemResponses(404) },
@@ -201,6 +207,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
       tags,
       operationId: 'predict',
       summary: 'Run the trained model on inputs',
+      description: 'One output row per input row, from the completed job’s weights (a forward pass on the API’s inference threads).',
       security: SECURITY,
       params: IdParams,
       body: createPredictSchema(config),

@@ -23,7 +23,8 @@ export const usageRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps)
 
   app.get('/usage', {
     schema: {
-      tags: ['usage'], operationId: 'getUsage', summary: 'The tenant’s compute today and stored bytes, against its quotas', security: SECURITY,
+      tags: ['usage'], operationId: 'getUsage', summary: 'The tenant’s compute today and stored bytes, against its quotas',
+      description: 'Training seconds used today (UTC) and bytes stored, with the limits that apply (null: unlimited).', security: SECURITY,
       response: { 200: describedResponse(UsageView, 'The tenant’s usage'), ...problemResponses() },
     },
   }, async (request) => {
