@@ -46,8 +46,10 @@ export interface JobEvents {
   /**
    * Queues a delivery of `type` for the job when it has a webhook that asked for it. Returns at
    * once for jobs without one; `progress` is sent at most once a second per job. Events of one
-   * job are queued in call order and delivered in that order. Never throws (a webhook problem
-   * must not fail training or a request): failures are logged.
+   * job are queued in call order and delivered in that order. `started` and the final events
+   * are queued once per job, so an emitter may repeat them safely (e.g. a worker that finds the
+   * job already finished after a crash). Never throws (a webhook problem must not fail training
+   * or a request): failures are logged.
    */
   emitJobEvent(jobId: string, type: JobEventType): Promise<void>;
 }
@@ -115,11 +117,15 @@ export function createJobEvents(options: JobEventsOptions): JobEventEmitter {
   async function emit(jobId: string, type: JobEventType): Promise<void> {
     const webhook = await webhookOf(jobId);
     if (!webhook || !webhook.events.includes(type)) return;
+    const once = type !== 'progress';
+    const sentKey = keys.jobEventsSent(jobId);
+    if (once && (await redis.hexists(sentKey, type))) return;
     const record = await jobs.getJob(jobId);
     if (record === null) return;
     const now = Date.now();
     const seqKey = keys.jobEventSequence(jobId);
-    const [[, seq]] = (await redis.multi().incr(seqKey).expire(seqKey, config.JOB_TTL_SECONDS + config.WEBHOOK_RETRY_SECONDS).exec()) as [[null, number], unknown];
+    const ttlSeconds = config.JOB_TTL_SECONDS + config.WEBHOOK_RETRY_SECONDS;
+    const [[, seq]] = (await redis.multi().incr(seqKey).expire(seqKey, ttlSeconds).exec()) as [[null, number], unknown];
     const eventType = `job.${type}`;
     const data: WebhookDeliveryData = {
       jobId,
@@ -132,6 +138,8 @@ export function createJobEvents(options: JobEventsOptions): JobEventEmitter {
       createdAtMs: now,
     };
     await queue.add(DELIVERY_JOB_NAME, data, { jobId: deliveryJobId(jobId, seq) });
+    // Marked after it is queued: a crash in between repeats it (at least once), never loses it.
+    if (once) await redis.multi().hset(sentKey, type, String(seq)).expire(sentKey, ttlSeconds).exec();
     log.debug({ jobId, type: eventType, seq }, 'webhook event queued');
   }
 

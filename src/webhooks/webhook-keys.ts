@@ -3,6 +3,7 @@
  * job's keys share `{<jobId>}`, a tenant's `{<tenant>}`, BullMQ's prefix is `{<prefix>}`):
  * - `ty:job:{<jobId>}:wh:seq`  string  the job's last event sequence number (delivery order)
  * - `ty:job:{<jobId>}:wh:log`  list    the job's delivery attempts, oldest first (JSON each)
+ * - `ty:job:{<jobId>}:wh:sent` hash   once-only events already queued (`started`, `completed`, `failed`, `cancelled`) → sequence
  * - `ty:t:{<tenant>}:whsecret` hash    the tenant's signing secret: `current`, `previous`, `previousUntil` (ms)
  * - BullMQ queue `webhooks` under `{ty}`: one job per event to deliver.
  */
@@ -11,6 +12,7 @@ export interface WebhookKeys {
   readonly bullPrefix: string;
   jobEventSequence(jobId: string): string;
   jobDeliveryLog(jobId: string): string;
+  jobEventsSent(jobId: string): string;
   tenantSecret(tenant: string): string;
 }
 
@@ -23,6 +25,7 @@ export function createWebhookKeys(prefix: string): WebhookKeys {
     bullPrefix: `{${prefix}}`,
     jobEventSequence: (jobId: string) => `${prefix}:job:{${jobId}}:wh:seq`,
     jobDeliveryLog: (jobId: string) => `${prefix}:job:{${jobId}}:wh:log`,
+    jobEventsSent: (jobId: string) => `${prefix}:job:{${jobId}}:wh:sent`,
     tenantSecret: (tenant: string) => `${prefix}:t:{${tenant}}:whsecret`,
   });
 }

@@ -118,6 +118,20 @@ describe('webhook delivery', () => {
     expect(attempts.at(-1)).toMatchObject({ type: 'job.completed', status: 'delivered', attempt: 1 });
   });
 
+  it('queues started and the final events once per job, however often they are reported', async () => {
+    const { events } = await start();
+    const jobId = await createJobWithWebhook(store.jobs, receiver.url);
+
+    await events.emitJobEvent(jobId, 'started');
+    await events.emitJobEvent(jobId, 'started');
+    await events.emitJobEvent(jobId, 'completed');
+    await events.emitJobEvent(jobId, 'completed');
+    await receiver.waitFor(() => receiver.delivered().some((r) => r.type === 'job.completed'));
+
+    expect(receiver.delivered().map((r) => r.type)).toEqual(['job.started', 'job.completed']);
+    expect(await delivery!.events.queue.count()).toBe(0);
+  });
+
   it('sends progress at most once a second per job', async () => {
     const { events } = await start();
     const jobId = await createJobWithWebhook(store.jobs, receiver.url, ['progress', 'completed']);
