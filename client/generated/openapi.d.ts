@@ -471,6 +471,16 @@ export interface components {
             path: string;
             message: string;
         };
+        /**
+         * ForkedFrom
+         * @description the job this one was forked from (POST /v1/jobs/{id}/fork)
+         */
+        ForkedFrom: {
+            /** Format: uuid */
+            jobId: string;
+            /** @description the source job’s epoch whose weights and optimizer state the fork starts from */
+            epoch: number;
+        };
         /** Health */
         Health: {
             status: string;
@@ -518,6 +528,7 @@ export interface components {
             epochsPerSecond: number | null;
             cancelRequested: boolean;
             stalled: boolean;
+            forkedFrom?: components["schemas"]["ForkedFrom"] | null;
             links: components["schemas"]["JobLinks"];
         };
         /** JobAccepted */
@@ -790,6 +801,7 @@ export type DatasetList = components['schemas']['DatasetList'];
 export type DatasetUpload = components['schemas']['DatasetUpload'];
 export type EarlyStopping = components['schemas']['EarlyStopping'];
 export type FieldProblem = components['schemas']['FieldProblem'];
+export type ForkedFrom = components['schemas']['ForkedFrom'];
 export type Health = components['schemas']['Health'];
 export type InlineData = components['schemas']['InlineData'];
 export type Job = components['schemas']['Job'];

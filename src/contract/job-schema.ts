@@ -194,6 +194,10 @@ export const JobView = Type.Object({
   cancelRequested: Type.Boolean(),
   /** `true` when running but without a heartbeat for `STALLED_HEARTBEAT_MS`. */
   stalled: Type.Boolean(),
+  forkedFrom: Type.Optional(Nullable(Type.Object({
+    jobId: Type.String({ format: 'uuid' }),
+    epoch: Type.Integer({ minimum: 0, description: 'the source job’s epoch whose weights and optimizer state the fork starts from' }),
+  }, { title: 'ForkedFrom', description: 'the job this one was forked from (POST /v1/jobs/{id}/fork)' }))),
   links: JobLinks,
 }, { title: 'Job', description: 'A job’s status, progress and latest metrics' });
 export type JobViewType = Static<typeof JobView>;
