@@ -1,9 +1,16 @@
 import { readFileSync } from 'node:fs';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPENAPI_PATH, renderOpenApi } from '../../../openapi/generate.js';
+import { hoistNamedSchemas } from '../../../src/api/plugins/swagger.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-app.js';
+import { xorSubmission } from '../../helpers/specs.js';
+
+// ajv-formats is CommonJS: its default export arrives wrapped under ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
 
 type Json = Record<string, any>;
 
@@ -145,10 +152,64 @@ describe('openapi/openapi.json', () => {
     expect(Object.keys(paths['/v1/jobs/{id}/events'].get.responses['200'].content)).toEqual(['text/event-stream']);
   });
 
+  it('describes what the API answers: bodies match their documented schemas and content types', async () => {
+    const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
+    ajv.addSchema({ $id: 'https://trainyard.invalid/openapi.json', components: document.components });
+    const check = (schema: string, body: unknown) => {
+      const validate = ajv.compile({ $ref: `https://trainyard.invalid/openapi.json#/components/schemas/${schema}` });
+      expect(validate(body), `${schema}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    };
+
+    const submitted = await t.app.inject({ method: 'POST', url: '/v1/jobs', payload: xorSubmission() });
+    const id = submitted.json().id as string;
+    const job = await t.app.inject({ method: 'GET', url: `/v1/jobs/${id}` });
+    const list = await t.app.inject({ method: 'GET', url: '/v1/jobs' });
+    const curve = await t.app.inject({ method: 'GET', url: `/v1/jobs/${id}/metrics` });
+    const notFinished = await t.app.inject({ method: 'GET', url: `/v1/jobs/${id}/result` });
+    const invalid = await t.app.inject({ method: 'POST', url: '/v1/jobs', payload: { model: {} } });
+    const usage = await t.app.inject({ method: 'GET', url: '/v1/usage' });
+
+    expect(submitted.statusCode).toBe(202);
+    expect(submitted.headers.location).toBe(`/v1/jobs/${id}`);
+    check('JobAccepted', submitted.json());
+    expect(job.headers.etag).toMatch(/^"/);
+    check('Job', job.json());
+    check('JobList', list.json());
+    check('CurvePage', curve.json());
+    check('Usage', usage.json());
+    for (const problem of [notFinished, invalid]) {
+      expect(problem.headers['content-type']).toMatch(/^application\/problem\+json/);
+      check('Problem', problem.json());
+    }
+  });
+
   it('uses only OpenAPI 3.1 schema keywords (no nullable, no boolean exclusiveMinimum)', () => {
     const text = JSON.stringify(document);
 
     expect(text).not.toContain('"nullable"');
     expect(text).not.toMatch(/"exclusive(Minimum|Maximum)":(true|false)/);
+  });
+});
+
+describe('hoistNamedSchemas', () => {
+  const doc = (schema: Json) => ({ openapi: '3.1.0', paths: { '/a': { get: { responses: { 200: { content: { 'application/json': { schema } } } } } } } });
+
+  it('moves titled schemas to components, innermost first, and references them', () => {
+    const inner = { title: 'Inner', type: 'object', properties: { n: { type: 'integer' } } };
+    const outer = { title: 'Outer', type: 'object', properties: { a: inner, b: { type: 'array', items: inner } } };
+
+    const out = hoistNamedSchemas(doc(outer));
+
+    expect((out.paths as Json)['/a'].get.responses[200].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Outer' });
+    expect((out.components as Json).schemas).toEqual({
+      Inner: inner,
+      Outer: { ...outer, properties: { a: { $ref: '#/components/schemas/Inner' }, b: { type: 'array', items: { $ref: '#/components/schemas/Inner' } } } },
+    });
+  });
+
+  it('throws when two different schemas share a title', () => {
+    const schema = { type: 'object', properties: { a: { title: 'Same', type: 'string' }, b: { title: 'Same', type: 'integer' } } };
+
+    expect(() => hoistNamedSchemas(doc(schema))).toThrow(/two different schemas are named Same/);
   });
 });
