@@ -16,7 +16,7 @@ import { createTenantUsage } from '../store/tenant-usage.js';
 import { createMetricsStore } from '../store/metrics-store.js';
 import type { ApiDeps } from './deps.js';
 import { adminBoardPlugin } from './plugins/admin-board.js';
-import { createAuthenticate, isAuthEnabled } from './plugins/auth.js';
+import { createAuthenticate } from './plugins/auth.js';
 import { dashboardPlugin } from './plugins/dashboard.js';
 import { prometheusPlugin } from './plugins/prometheus.js';
 import { registerSwagger } from './plugins/swagger.js';
@@ -69,6 +69,17 @@ class OneLinePerRequest extends LogController {
     if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
     else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   }
+}
+
+const JSON_TYPE = /^application\/(?:problem\+)?json\b/;
+
+/**
+ * A JSON or problem+json body ends with a newline, so that answers printed in a terminal
+ * (curl) do not run into the prompt. Routes that tag their bytes (ETag) add it themselves.
+ */
+function withTrailingNewline(reply: FastifyReply, payload: unknown): unknown {
+  if (typeof payload !== 'string' || payload.endsWith('\n')) return payload;
+  return JSON_TYPE.test(String(reply.getHeader('content-type') ?? '')) ? `${payload}\n` : payload;
 }
 
 /** Inbound `x-request-id` values accepted as the request id (caller-controlled: validated). */
@@ -127,11 +138,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
 
-  if (!isAuthEnabled(config)) log.warn('TRAINYARD_API_KEYS is unset: authentication is off and every request is tenant "default"');
+  if (!config.authEnabled) log.warn('TRAINYARD_API_KEYS is unset: authentication is off and every request is tenant "default"');
 
   app.decorateRequest('tenant', '');
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    return withTrailingNewline(reply, payload);
   });
   app.addHook('onClose', async () => {
     authenticate.close?.();

@@ -6,6 +6,7 @@ import { checkDatasetLimits } from '../contract/check-job.js';
 import type { JobLimits } from '../contract/limits.js';
 import { PayloadTooLargeError, ValidationError } from '../errors.js';
 import type { EncodedDataset } from '../store/dataset-store.js';
+import { bodyTooLargeDetail } from './problem.js';
 import { NumberBuffer } from '../store/number-buffer.js';
 
 /**
@@ -13,6 +14,11 @@ import { NumberBuffer } from '../store/number-buffer.js';
  * of JS arrays: numbers go straight into compact {@link NumberBuffer}s, so a 256 MiB upload
  * costs about its float32 size, not several copies.
  */
+
+/** 413 naming the upload limit and its setting. */
+export function datasetTooLarge(limitBytes: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(bodyTooLargeDetail({ bytes: limitBytes, setting: 'DATASET_BODY_LIMIT_BYTES' }, 'The dataset'));
+}
 
 /** Counts bytes through a request stream and fails with 413 beyond `limitBytes`. */
 async function* limitedChunks(stream: Readable, limitBytes: number): AsyncGenerator<Buffer> {
@@ -22,7 +28,7 @@ async function* limitedChunks(stream: Readable, limitBytes: number): AsyncGenera
     total += buffer.length;
     if (total > limitBytes) {
       stream.destroy();
-      throw new PayloadTooLargeError(`The dataset is larger than ${limitBytes} bytes.`);
+      throw datasetTooLarge(limitBytes);
     }
     yield buffer;
   }
@@ -214,7 +220,7 @@ export async function parseCsvDataset(stream: Readable, limitBytes: number, targ
       total += chunk.length;
       if (total > limitBytes) {
         tooLarge = true;
-        done(new PayloadTooLargeError(`The dataset is larger than ${limitBytes} bytes.`));
+        done(datasetTooLarge(limitBytes));
         return;
       }
       done(null, chunk);
@@ -245,12 +251,12 @@ export async function parseCsvDataset(stream: Readable, limitBytes: number, targ
     }
   } catch (error) {
     stream.destroy();
-    if (tooLarge) throw new PayloadTooLargeError(`The dataset is larger than ${limitBytes} bytes.`);
+    if (tooLarge) throw datasetTooLarge(limitBytes);
     if (error instanceof ValidationError || error instanceof PayloadTooLargeError) throw error;
     throw new ValidationError('The body is not valid CSV (a header row, then rows of numbers with the same number of columns).');
   } finally {
     await feeding;
   }
-  if (tooLarge) throw new PayloadTooLargeError(`The dataset is larger than ${limitBytes} bytes.`);
+  if (tooLarge) throw datasetTooLarge(limitBytes);
   return finishDataset(inputs, targets, limits);
 }

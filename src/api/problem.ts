@@ -8,6 +8,7 @@ const TITLES: Record<ErrorCode, string> = {
   not_found: 'Not found',
   job_not_finished: 'Job not finished',
   job_failed: 'Job failed',
+  non_finite_output: 'Output not finite',
   conflict: 'Conflict',
   payload_too_large: 'Payload too large',
   unsupported_media_type: 'Unsupported media type',
@@ -97,8 +98,23 @@ export function loggableError(error: unknown): unknown {
   return { type: error.name, message: error.message, command: command?.name, stack: error.stack };
 }
 
-/** Turns any thrown value into a problem (status, code, detail, errors). */
-export function toProblem(error: unknown, requestId: string): Problem {
+/** The body limit of the route a request reached, and the setting that raises it. */
+export interface BodyLimit {
+  bytes: number;
+  /** The environment variable, e.g. `JOB_BODY_LIMIT_BYTES`. */
+  setting: string;
+}
+
+/** The detail of a 413: the limit in bytes and the setting that raises it. */
+export function bodyTooLargeDetail(limit: BodyLimit, what = 'The request body'): string {
+  return `${what} is larger than this route accepts: at most ${limit.bytes} bytes (the server setting ${limit.setting} raises it).`;
+}
+
+/**
+ * Turns any thrown value into a problem (status, code, detail, errors).
+ * @param bodyLimit the route's body limit, named in a 413's detail.
+ */
+export function toProblem(error: unknown, requestId: string, bodyLimit?: BodyLimit): Problem {
   const make = (code: ErrorCode, status: number, detail: string, errors?: FieldProblem[]): Problem => ({
     type: problemType(code),
     title: TITLES[code],
@@ -117,7 +133,7 @@ export function toProblem(error: unknown, requestId: string): Problem {
   const status = typeof fastifyError?.statusCode === 'number' ? fastifyError.statusCode : 500;
   switch (fastifyError?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return make('payload_too_large', 413, 'The request body is larger than this route accepts.');
+      return make('payload_too_large', 413, bodyLimit ? bodyTooLargeDetail(bodyLimit) : 'The request body is larger than this route accepts.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return make('unsupported_media_type', 415, 'Unsupported Content-Type; send application/json.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -148,10 +164,17 @@ export function sendProblem(reply: FastifyReply, problem: Problem, retryAfterSec
   return reply.code(problem.status).type('application/problem+json; charset=utf-8').send(problem);
 }
 
+/** The body limit of the request's route: its `bodyLimit` and the setting its config names. */
+function routeBodyLimit(request: FastifyRequest): BodyLimit | undefined {
+  const bytes = request.routeOptions.bodyLimit;
+  if (typeof bytes !== 'number') return undefined;
+  return { bytes, setting: request.routeOptions.config?.bodyLimitSetting ?? 'BODY_LIMIT_BYTES' };
+}
+
 /** Installs the one error handler and the not-found handler: every 4xx/5xx is problem+json. */
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const problem = toProblem(error, request.id);
+    const problem = toProblem(error, request.id, routeBodyLimit(request));
     if (problem.status >= 500) {
       const err = loggableError(error);
       if (problem.code === 'unavailable') request.log.warn({ err }, 'request failed: unavailable');
@@ -168,4 +191,11 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     return sendProblem(reply, toProblem(new AppError('not_found', 404, 'No such resource.'), request.id));
   });
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The setting that raises this route's body limit (named in a 413). @defaultValue `BODY_LIMIT_BYTES` */
+    bodyLimitSetting?: string;
+  }
 }

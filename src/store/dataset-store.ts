@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { DataRef } from '../contract/job.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { loadBuiltinDataset, type DatasetArrays } from './builtin-datasets.js';
 import { createKeys, type Keys } from './keys.js';
 import { concatChunks, decodeNumbers, type EncodedNumbers, type NumberDtype } from './number-buffer.js';
@@ -47,6 +47,12 @@ export interface DatasetStore {
   getDataset(tenant: string, id: string): Promise<DatasetMeta>;
   /** Removes a tenant's dataset (and its bytes from the storage quota). @throws NotFoundError when missing or another tenant's. */
   deleteDataset(tenant: string, id: string): Promise<void>;
+  /**
+   * A page of the tenant's datasets, newest first. `cursor` is an earlier page's `nextCursor`
+   * (`null` when there is no more).
+   * @throws ValidationError when `cursor` is not one this store issued.
+   */
+  listDatasets(tenant: string, options: { limit: number; cursor?: string | null }): Promise<DatasetPage>;
   /** Stores a job's inline data under the job's keys (no TTL until the job finishes). */
   saveInlineData(jobId: string, data: EncodedDataset): Promise<void>;
   /**
@@ -55,6 +61,28 @@ export interface DatasetStore {
    *   (a worker should fail the job with `invalid_data`).
    */
   loadDatasetArrays(ref: DataRef): Promise<DatasetArrays>;
+}
+
+/** One page of {@link DatasetStore.listDatasets}. */
+export interface DatasetPage {
+  items: DatasetMeta[];
+  nextCursor: string | null;
+}
+
+/** The index member of a dataset: its creation time (ms, fixed width) then its id, so lex order is time order. */
+function indexMember(meta: { id: string; createdAt: string }): string {
+  const ms = Date.parse(meta.createdAt);
+  return `${String(Number.isFinite(ms) ? ms : 0).padStart(15, '0')}:${meta.id}`;
+}
+
+const CURSOR_PATTERN = /^[0-9]{15}:[0-9a-f-]{36}$/;
+
+function decodeCursor(cursor: string): string {
+  const member = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!CURSOR_PATTERN.test(member)) {
+    throw new ValidationError('The cursor is not valid.', [{ path: '/querystring/cursor', message: 'must be a nextCursor from an earlier page' }]);
+  }
+  return member;
 }
 
 const META_FIELDS = ['tenant', 'samples', 'inputSize', 'outputSize', 'bytes', 'createdAt', 'inputsDtype', 'targetsDtype'] as const;
@@ -109,6 +137,21 @@ export function createDatasetStore(options: {
     return metaOf(id, values);
   }
 
+  /**
+   * Datasets stored before the time index existed are only in the tenant's set: index them
+   * once (the set and the index have the same members afterwards).
+   */
+  async function backfillIndex(tenant: string): Promise<void> {
+    const [inSet, inIndex] = await Promise.all([reader.scard(keys.tenantDatasets(tenant)), reader.zcard(keys.tenantDatasetIndex(tenant))]);
+    if (inSet <= inIndex) return;
+    const ids = await reader.smembers(keys.tenantDatasets(tenant));
+    const metas = await Promise.all(ids.map((id) => readMeta(id)));
+    const members = metas.filter((meta) => meta !== null && meta.tenant === tenant).map((meta) => indexMember(meta!));
+    if (members.length > 0) await redis.zadd(keys.tenantDatasetIndex(tenant), ...members.flatMap((member) => [0, member]));
+    const gone = ids.filter((_id, i) => metas[i] === null);
+    if (gone.length > 0) await redis.srem(keys.tenantDatasets(tenant), ...gone);
+  }
+
   return {
     keys,
 
@@ -134,6 +177,7 @@ export function createDatasetStore(options: {
         const { id: _id, ...fields } = meta;
         await redis.hset(keys.dataset(id), fields as unknown as Record<string, string | number>);
         await redis.sadd(keys.tenantDatasets(tenant), id);
+        await redis.zadd(keys.tenantDatasetIndex(tenant), 0, indexMember(meta));
         await usage.confirmStorage(tenant, artifact);
       } catch (error) {
         await redis.del(keys.dataset(id), keys.datasetInputs(id), keys.datasetTargets(id)).catch(() => undefined);
@@ -154,7 +198,26 @@ export function createDatasetStore(options: {
       if (meta === null || meta.tenant !== tenant) throw new NotFoundError('No such dataset.');
       await redis.del(keys.dataset(id), keys.datasetInputs(id), keys.datasetTargets(id));
       await redis.srem(keys.tenantDatasets(tenant), id);
+      await redis.zrem(keys.tenantDatasetIndex(tenant), indexMember(meta));
       await usage.releaseStorage(tenant, datasetArtifact(id));
+    },
+
+    async listDatasets(tenant, { limit, cursor }) {
+      await backfillIndex(tenant);
+      const max = cursor ? `(${decodeCursor(cursor)}` : '+';
+      // One more than asked: whether a next page exists, without a second read.
+      const members = await reader.zrevrangebylex(keys.tenantDatasetIndex(tenant), max, '-', 'LIMIT', 0, limit + 1);
+      const page = members.slice(0, limit);
+      const metas = await Promise.all(page.map((member) => readMeta(member.slice(16))));
+      const items: DatasetMeta[] = [];
+      const vanished: string[] = [];
+      metas.forEach((meta, i) => {
+        if (meta === null || meta.tenant !== tenant) vanished.push(page[i]);
+        else items.push(publicMeta(meta));
+      });
+      if (vanished.length > 0) void redis.zrem(keys.tenantDatasetIndex(tenant), ...vanished).catch(() => undefined);
+      const nextCursor = members.length > limit ? Buffer.from(page[page.length - 1]).toString('base64url') : null;
+      return { items, nextCursor };
     },
 
     async saveInlineData(jobId, data) {

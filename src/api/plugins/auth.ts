@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config } from '../../config.js';
+import { parseTenantKeys, type Config } from '../../config.js';
 import { UnauthorizedError } from '../../errors.js';
 
 declare module 'fastify' {
@@ -42,31 +42,14 @@ export function isKeyDigest(presented: string, expected: Buffer): boolean {
   return timingSafeEqual(digestKey(presented), expected) && presented !== '';
 }
 
-const TENANT_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
-
 /**
- * Parses a keys file: `tenant:key` entries separated by newlines or commas; `#` starts a
- * comment. Only digests are kept.
- * @throws Error naming the bad entry by number (never echoing key material).
+ * Parses a keys file with the config's one `tenant:key` parser; only digests are kept.
+ * @throws Error naming the bad entries by number (never echoing key material).
  */
-export function parseKeysFile(text: string): KeyEntry[] {
-  const entries: KeyEntry[] = [];
-  const items = text.split('\n').map((line) => line.replace(/#.*$/, '')).join(',').split(',').map((item) => item.trim()).filter(Boolean);
-  items.forEach((item, index) => {
-    const colon = item.indexOf(':');
-    const tenant = item.slice(0, colon).trim();
-    const key = item.slice(colon + 1).trim();
-    if (colon < 1 || !TENANT_PATTERN.test(tenant) || key.length < 8) {
-      throw new Error(`TRAINYARD_API_KEYS_FILE entry ${index + 1} must be tenant:key with a key of at least 8 characters`);
-    }
-    entries.push({ tenant, digest: digestKey(key) });
-  });
-  return entries;
-}
-
-/** `true` when requests must carry an API key (`TRAINYARD_API_KEYS` or `TRAINYARD_API_KEYS_FILE`). */
-export function isAuthEnabled(config: Pick<Config, 'authEnabled' | 'TRAINYARD_API_KEYS_FILE'>): boolean {
-  return config.authEnabled || Boolean(config.TRAINYARD_API_KEYS_FILE);
+function parseKeysFile(text: string): KeyEntry[] {
+  const { entries, problems } = parseTenantKeys(text, 'TRAINYARD_API_KEYS_FILE');
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  return entries.map(({ tenant, key }) => ({ tenant, digest: digestKey(key) }));
 }
 
 /**
@@ -84,7 +67,7 @@ export function createAuthenticate(
   log?: Pick<Logger, 'warn' | 'info'>,
   options: { pollMs?: number } = {},
 ): Authenticate {
-  if (!isAuthEnabled(config)) {
+  if (!config.authEnabled) {
     return async (request) => {
       request.tenant = DEFAULT_TENANT;
     };

@@ -4,11 +4,10 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Config } from '../../config.js';
-import { isAuthEnabled } from './auth.js';
 
 /** Options of {@link dashboardPlugin}. */
 export interface DashboardPluginOptions {
-  config: Pick<Config, 'authEnabled' | 'TRAINYARD_API_KEYS_FILE'>;
+  config: Pick<Config, 'authEnabled'>;
 }
 
 const PUBLIC_DIR = fileURLToPath(new URL('../../../public/dashboard/', import.meta.url));
@@ -45,10 +44,21 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async
     allowedPath: (pathName) => UPLOT_FILES.has(pathName),
   });
 
+  app.get('/', {
+    schema: {
+      tags: ['health'],
+      operationId: 'redirectToDashboard',
+      summary: 'The service root: redirects to the dashboard',
+      security: [],
+      response: {
+        302: { description: 'Found: the dashboard is at /dashboard', headers: { location: { type: 'string', description: '/dashboard' } }, type: 'null' },
+      },
+    },
+  }, async (_request, reply) => reply.redirect('/dashboard', 302));
   app.get('/dashboard', { schema: { hide: true } }, async (_request, reply) => reply.sendFile('index.html'));
   app.get('/dashboard/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/dashboard'));
   // What the page needs to know before its first API call: whether to ask for a key.
-  const authEnabled = isAuthEnabled(options.config);
+  const { authEnabled } = options.config;
   app.get('/dashboard/config.json', { schema: { hide: true } }, async (_request, reply) =>
     reply.header('cache-control', 'no-store').send({ authEnabled }));
 };

@@ -4,13 +4,19 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { DatasetUpload, DatasetView } from '../../contract/job-schema.js';
-import { PayloadTooLargeError, QuotaExceededError, UnsupportedMediaTypeError } from '../../errors.js';
-import { parseCsvDataset, parseJsonDataset } from '../dataset-upload.js';
+import { QuotaExceededError, UnsupportedMediaTypeError } from '../../errors.js';
+import { datasetTooLarge, parseCsvDataset, parseJsonDataset } from '../dataset-upload.js';
 import type { ApiDeps } from '../deps.js';
 import { compileValidator } from '../validation.js';
 import { describedResponse, emptyResponse, HEADERS, IdParams, problemResponses, SECURITY } from '../schemas/common.js';
 
-/** Dataset routes: upload (JSON or CSV, streamed), metadata, removal. */
+/** A page of datasets (GET /v1/datasets). */
+const DatasetList = Type.Object({
+  items: Type.Array(DatasetView),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+}, { title: 'DatasetList', description: 'A page of datasets, newest first; pass nextCursor as cursor for the next page (null: no more)' });
+
+/** Dataset routes: upload (JSON or CSV, streamed), list, metadata, removal. */
 export const datasetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { config, datasetStore, tenantUsage } = deps;
   const maxStoredBytes = config.TENANT_MAX_STORED_BYTES;
@@ -54,7 +60,7 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     validatorCompiler: (route) => (route.httpPart === 'body' ? () => true : compileValidator(route)) as never,
   }, async (request, reply) => {
     const length = Number(request.headers['content-length'] ?? 0);
-    if (length > limitBytes) throw new PayloadTooLargeError(`The dataset is larger than ${limitBytes} bytes.`);
+    if (length > limitBytes) throw datasetTooLarge(limitBytes);
     // A tenant already at its storage quota is refused before a large body is parsed; the
     // exact check (this dataset's bytes, atomically) is the store's.
     if (maxStoredBytes > 0 && (await tenantUsage.storedBytes(request.tenant)) >= maxStoredBytes) {
@@ -70,6 +76,26 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     request.log.info({ datasetId: meta.id, samples: meta.samples, bytes: meta.bytes }, 'dataset stored');
     reply.header('location', `/v1/datasets/${meta.id}`);
     return reply.code(201).send(meta);
+  });
+
+  app.get('/datasets', {
+    schema: {
+      tags,
+      operationId: 'listDatasets',
+      summary: 'List the tenant’s datasets, newest first',
+      security: SECURITY,
+      querystring: Type.Object(
+        {
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+          cursor: Type.Optional(Type.String({ maxLength: 128, description: 'nextCursor of the previous page' })),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 200: describedResponse(DatasetList, 'A page of datasets'), ...problemResponses(400) },
+    },
+  }, async (request) => {
+    const { limit = 20, cursor } = request.query as { limit?: number; cursor?: string };
+    return datasetStore.listDatasets(request.tenant, { limit, cursor: cursor ?? null });
   });
 
   app.get('/datasets/:id', {

@@ -7,11 +7,11 @@ import {
   createJobSubmissionSchema, createPredictSchema, type JobSubmission, CurveView, JobAccepted, JobList, JobView, PredictView, ResultView, StringEnum,
 } from '../../contract/job-schema.js';
 import { decodeWeights } from '../../contract/weights.js';
-import { ConflictError, JobFailedError, JobNotFinishedError, NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
-import { InferenceError } from '../../inference/inference-pool.js';
+import { ConflictError, JobFailedError, JobNotFinishedError, NotFoundError } from '../../errors.js';
 import type { ApiDeps } from '../deps.js';
 import { etagOf, matchesEtag } from '../etag.js';
 import { describedResponse, emptyResponse, HEADERS, IdParams, NOT_MODIFIED, problemResponse, problemResponses, SECURITY } from '../schemas/common.js';
+import { predictWithJob } from '../predict.js';
 import { submitJob } from '../submit-job.js';
 import { jobLinks, toJobView } from '../views.js';
 import { downsampleMinMax } from '../observability/downsample.js';
@@ -22,12 +22,12 @@ function etagOfValue(value: unknown): string {
 
 /** Job routes: submit, list, status, metrics, result, cancel, delete, predict. */
 export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
-  const { config, jobStore, metricsStore, trainingQueue, inference } = deps;
+  const { config, jobStore, metricsStore, trainingQueue } = deps;
   const tags = ['jobs'];
 
   app.post('/jobs', {
     bodyLimit: config.JOB_BODY_LIMIT_BYTES,
-    config: { rateLimitKind: 'submit' },
+    config: { rateLimitKind: 'submit', bodyLimitSetting: 'JOB_BODY_LIMIT_BYTES' },
     schema: {
       tags,
       operationId: 'submitJob',
@@ -92,7 +92,8 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
     const view = toJobView(await jobStore.getTenantJob(request.tenant, request.params.id), config.STALLED_HEARTBEAT_MS);
     // Polled by every dashboard: serialise once (the route's compiled response schema) and tag
     // those bytes, rather than JSON.stringify for the tag and a second serialisation to send.
-    const body = (reply as FastifyReply).serializeInput(view, '200') as string;
+    // The tag covers the exact bytes sent, trailing newline included.
+    const body = `${(reply as FastifyReply).serializeInput(view, '200') as string}\n`;
     const etag = etagOf(body);
     reply.header('etag', etag).header('cache-control', 'no-cache');
     if (matchesEtag(request.headers['if-none-match'], etag)) return (reply as FastifyReply).code(304).send();
@@ -203,6 +204,9 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
   });
 
   app.post('/jobs/:id/predict', {
+    // As large as a submit's: 1,000 MNIST rows fit, as they do in a job's inline data.
+    bodyLimit: config.JOB_BODY_LIMIT_BYTES,
+    config: { bodyLimitSetting: 'JOB_BODY_LIMIT_BYTES' },
     schema: {
       tags,
       operationId: 'predict',
@@ -218,30 +222,5 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
         422: problemResponse(422, 'An output overflowed to ±Infinity or NaN (non_finite_output); detail names the row'),
       },
     },
-  }, async (request) => {
-    const record = await jobStore.getTenantJob(request.tenant, request.params.id);
-    if (record.status === 'failed' || record.status === 'cancelled') throw new JobFailedError('The job has no trained model.');
-    if (record.status !== 'completed') throw new JobNotFinishedError();
-    const [spec, result] = await Promise.all([jobStore.getSpec(record.id), jobStore.getResult(record.id)]);
-    if (!spec || !result) throw new NotFoundError('No such job.');
-    const { inputSize, layers } = spec.model;
-    const rows = request.body.inputs;
-    const bad = rows.findIndex((row) => row.length !== inputSize);
-    if (bad >= 0) throw new ValidationError('Inputs do not fit the model.', [{ path: `/inputs/${bad}`, message: `must have ${inputSize} numbers` }]);
-    const flat = new Float64Array(rows.length * inputSize);
-    rows.forEach((row, i) => flat.set(row, i * inputSize));
-    let outputs: Float64Array;
-    try {
-      outputs = await inference.predict(record.id, { inputSize, layers }, result.weights, flat, rows.length);
-    } catch (error) {
-      if (error instanceof InferenceError && (error.code === 'unavailable' || error.code === 'timeout')) {
-        throw new UnavailableError(error.code === 'timeout' ? 'The prediction took too long; retry with fewer inputs.' : 'The API is shutting down; retry shortly.');
-      }
-      throw error;
-    }
-    const width = layers[layers.length - 1].units;
-    const out: number[][] = [];
-    for (let r = 0; r < rows.length; r++) out.push(Array.from(outputs.subarray(r * width, (r + 1) * width)));
-    return { outputs: out };
-  });
+  }, async (request) => ({ outputs: await predictWithJob(deps, request.tenant, request.params.id, request.body.inputs) }));
 };
