@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { installFatalHandlers, runUntilSignal } from '../src/process-lifecycle.js';
 import { closeConnection, createWorkerConnection } from '../src/queue/connection.js';
 import { createJobStore } from '../src/store/job-store.js';
 import { createDeliveryLog, type DeliveryAttempt } from '../src/webhooks/delivery-log.js';
@@ -191,14 +192,15 @@ export async function startWebhookDelivery(options: StartWebhookDeliveryOptions)
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config);
-  const handle = await startWebhookDelivery({ config, log });
-  const shutdown = (): void => {
-    const force = setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS);
-    force.unref();
-    handle.close().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  installFatalHandlers(log);
+  await runUntilSignal({
+    log,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    start: async () => {
+      const handle = await startWebhookDelivery({ config, log });
+      return { stop: () => handle.close() };
+    },
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -14,7 +14,10 @@ afterEach(async () => {
 });
 
 describe('webhook delivery across a kill -9 of its worker process', () => {
-  it('delivers every event at least once and in order per job after the process is killed in the middle of retries', async () => {
+  it.each([
+    ['the worker process (npm run worker)', 'workers/main.ts'],
+    ['a delivery-only process', 'workers/webhook-delivery.ts'],
+  ])('delivers every event at least once and in order per job after %s is killed in the middle of retries', async (_name, entry) => {
     const env = {
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_BACKOFF_MS: '200',
@@ -29,8 +32,8 @@ describe('webhook delivery across a kill -9 of its worker process', () => {
     cleanups.push(() => receiver.close());
     // Down for the first four requests, whatever they are.
     receiver.respond = () => (receiver.requests.length < 4 ? 503 : 204);
-    const childEnv = { ...env, REDIS_URL: config.REDIS_URL!, KEY_PREFIX: config.KEY_PREFIX, LOG_LEVEL: 'info' };
-    const first = startService('webhooks-1', 'workers/webhook-delivery.ts', { env: childEnv });
+    const childEnv = { ...env, REDIS_URL: config.REDIS_URL!, KEY_PREFIX: config.KEY_PREFIX, QUEUE_NAME: config.QUEUE_NAME, LOG_LEVEL: 'info', WORKER_CONCURRENCY: '1' };
+    const first = startService('webhooks-1', entry, { env: childEnv });
     processes.push(first);
     await first.waitForOutput(/webhook delivery started/);
     // The API side: the events are queued from this process, as an API would.
@@ -49,7 +52,7 @@ describe('webhook delivery across a kill -9 of its worker process', () => {
     // Emitted while no delivery worker runs at all.
     await events.emitJobEvent(jobB, 'started');
     await events.emitJobEvent(jobB, 'completed');
-    const second = startService('webhooks-2', 'workers/webhook-delivery.ts', { env: childEnv });
+    const second = startService('webhooks-2', entry, { env: childEnv });
     processes.push(second);
     await receiver.waitFor(() => receiver.delivered().length >= 5, 60_000);
 
