@@ -597,7 +597,7 @@ export interface components {
             /** @description https:// URL that receives signed POSTs (Standard Webhooks) */
             url: string;
             /** @description default: every event but progress (progress: at most one a second) */
-            events?: ("started" | "progress" | "completed" | "failed" | "cancelled")[];
+            events?: ("started" | "progress" | "paused" | "completed" | "failed" | "cancelled")[];
         };
         /** Layer */
         Layer: {
@@ -975,6 +975,8 @@ export interface operations {
                 headers: {
                     /** @description the URL of the created resource */
                     Location?: string;
+                    /** @description true when this answers an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {

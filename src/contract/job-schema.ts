@@ -134,8 +134,8 @@ export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
       webhook: Type.Optional(Type.Object(
         {
           url: Type.String({ minLength: 1, maxLength: 2048, description: 'https:// URL that receives signed POSTs (Standard Webhooks)' }),
-          events: Type.Optional(Type.Array(StringEnum(['started', 'progress', 'completed', 'failed', 'cancelled'] as const), {
-            minItems: 1, maxItems: 5, uniqueItems: true, description: 'default: every event but progress (progress: at most one a second)',
+          events: Type.Optional(Type.Array(StringEnum(['started', 'progress', 'paused', 'completed', 'failed', 'cancelled'] as const), {
+            minItems: 1, maxItems: 6, uniqueItems: true, description: 'default: every event but progress (progress: at most one a second)',
           })),
         },
         { additionalProperties: false, title: 'JobWebhook', description: 'signed POSTs to url on the job’s status changes (Standard Webhooks)' },

@@ -39,7 +39,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
       }),
       body: createJobSubmissionSchema(config),
       response: {
-        202: describedResponse(JobAccepted, 'Accepted: the job is queued', HEADERS.location),
+        202: describedResponse(JobAccepted, 'Accepted: the job is queued', {
+          ...HEADERS.location,
+          'Idempotent-Replayed': { type: 'string', description: 'true when this answers an earlier request with the same Idempotency-Key' },
+        }),
         ...problemResponses(400, 404, 409, 413, 415),
         404: problemResponse(404, 'data.datasetId or model.fromJob names no dataset or job of this tenant (not_found)'),
         409: problemResponse(409, 'The Idempotency-Key was used with a different body (conflict)'),
