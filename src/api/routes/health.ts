@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { evictionPolicyProblem } from '../../queue/connection.js';
 import type { ApiDeps } from '../deps.js';
 import { describedResponse } from '../schemas/common.js';
 
@@ -55,11 +56,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
         await deps.trainingQueue.getQueueCounts();
         return undefined;
       }),
-      check(async () => {
-        const answer = (await deps.redis.config('GET', 'maxmemory-policy')) as string[];
-        const policy = answer[1];
-        return policy === 'noeviction' ? undefined : `maxmemory-policy is ${policy}; set it to noeviction (CONFIG SET maxmemory-policy noeviction, or in redis.conf) so Redis never evicts jobs`;
-      }),
+      check(() => evictionPolicyProblem(deps.redis)),
     ]);
     const ready = redis.ok && queue.ok && maxmemoryPolicy.ok;
     if (!ready) request.log.warn({ redis, queue, maxmemoryPolicy }, 'not ready');

@@ -3,6 +3,21 @@ import { createApiMetrics } from '../../../src/api/observability/prometheus.js';
 import { startWorkerMetricsServer } from '../../../src/observability/worker-metrics.js';
 import { parsePrometheusText, sampleValue } from './prom-text.js';
 
+/** A Redis round trip the fake source makes last this long (ms): the reported RTT is at least that. */
+const PING_MS = 20;
+
+function delay(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
+}
+
+/** Spends about `ms` of CPU time on this thread. */
+function burnCpu(ms: number): void {
+  const start = process.cpuUsage();
+  let x = 0;
+  while ((process.cpuUsage(start).user + process.cpuUsage(start).system) / 1000 < ms) x += Math.sqrt(x + 1);
+  expect(x).toBeGreaterThan(0);
+}
+
 const sources = {
   getQueueCounts: async () => ({ waiting: 3, active: 2, delayed: 0, completed: 7, failed: 1, prioritized: 0 }),
   getRunningJobs: async () => [
@@ -10,12 +25,13 @@ const sources = {
     { epochsPerSecond: 2.5, samplesPerSecond: null },
   ],
   getFinishedCounts: async () => ({ completed: 7, failed: 1 }),
-  pingRedis: async () => undefined,
+  pingRedis: () => delay(PING_MS),
 };
 
 describe('createApiMetrics', () => {
   it('exposes queue depth, finished jobs, throughput and Redis round trip as Prometheus text', async () => {
     const metrics = createApiMetrics(sources);
+    burnCpu(50);
 
     const parsed = parsePrometheusText(await metrics.registry.metrics());
 
@@ -28,10 +44,11 @@ describe('createApiMetrics', () => {
     expect(sampleValue(parsed, 'trainyard_training_epochs_per_second')).toBe(12.5);
     expect(sampleValue(parsed, 'trainyard_training_samples_per_second')).toBe(1000);
     expect(sampleValue(parsed, 'trainyard_redis_up')).toBe(1);
-    expect(sampleValue(parsed, 'trainyard_redis_rtt_seconds')).toBeGreaterThanOrEqual(0);
-    // Default process metrics are there (prom-client counts CPU from the registry's creation,
-    // which may still read 0 at tick resolution).
-    expect(sampleValue(parsed, 'process_cpu_user_seconds_total')).toBeGreaterThanOrEqual(0);
+    // The round trip is measured around the ping: at least its known duration.
+    expect(sampleValue(parsed, 'trainyard_redis_rtt_seconds')).toBeGreaterThanOrEqual((PING_MS - 2) / 1000);
+    // Default process metrics count this process's CPU from the registry's creation: the 50 ms
+    // spent above are in it.
+    expect(sampleValue(parsed, 'process_cpu_user_seconds_total')! + (sampleValue(parsed, 'process_cpu_system_seconds_total') ?? 0)).toBeGreaterThanOrEqual(0.04);
     expect(parsed.types.get('process_cpu_user_seconds_total')).toBe('counter');
   });
 
@@ -64,7 +81,10 @@ describe('createApiMetrics', () => {
 describe('startWorkerMetricsServer', () => {
   it('serves the worker’s threads, jobs and epochs at GET /metrics on its own port', async () => {
     let busy = 1;
-    const server = await startWorkerMetricsServer({ port: 0, concurrency: 4, busyThreads: () => busy, pingRedis: async () => 'PONG' });
+    const server = await startWorkerMetricsServer({ port: 0, concurrency: 4, busyThreads: () => busy, pingRedis: async () => {
+      await delay(PING_MS);
+      return 'PONG';
+    } });
     try {
       server.recordJob('completed');
       server.recordEpochs(30, 120);
@@ -81,7 +101,7 @@ describe('startWorkerMetricsServer', () => {
       expect(sampleValue(parsed, 'trainyard_worker_jobs_total', { outcome: 'completed' })).toBe(1);
       expect(sampleValue(parsed, 'trainyard_worker_epochs_total')).toBe(30);
       expect(sampleValue(parsed, 'trainyard_worker_samples_total')).toBe(120);
-      expect(sampleValue(parsed, 'trainyard_worker_redis_rtt_seconds')).toBeGreaterThanOrEqual(0);
+      expect(sampleValue(parsed, 'trainyard_worker_redis_rtt_seconds')).toBeGreaterThanOrEqual((PING_MS - 2) / 1000);
       expect(missing.status).toBe(404);
     } finally {
       await server.close();
