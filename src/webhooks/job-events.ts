@@ -117,7 +117,8 @@ export function createJobEvents(options: JobEventsOptions): JobEventEmitter {
   async function emit(jobId: string, type: JobEventType): Promise<void> {
     const webhook = await webhookOf(jobId);
     if (!webhook || !webhook.events.includes(type)) return;
-    const once = type !== 'progress';
+    // `progress` repeats, and so may `paused` (pause, resume, pause); the others happen once.
+    const once = type !== 'progress' && type !== 'paused';
     const sentKey = keys.jobEventsSent(jobId);
     if (once && (await redis.hexists(sentKey, type))) return;
     const record = await jobs.getJob(jobId);

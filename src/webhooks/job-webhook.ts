@@ -2,11 +2,11 @@ import type { JobSpec } from '../contract/job.js';
 import { classifyAddress, classifyHostName } from './webhook-address.js';
 
 /** Events a job's webhook can ask for (`webhook.events`). */
-export const WEBHOOK_EVENTS = ['started', 'progress', 'completed', 'failed', 'cancelled'] as const;
+export const WEBHOOK_EVENTS = ['started', 'progress', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** Events sent when `webhook.events` is omitted: every one but `progress`. */
-export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEvent[] = ['started', 'completed', 'failed', 'cancelled'];
+export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEvent[] = ['started', 'paused', 'completed', 'failed', 'cancelled'];
 
 /** A job's webhook as stored with its spec. */
 export interface JobWebhook {

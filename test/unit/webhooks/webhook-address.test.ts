@@ -78,7 +78,7 @@ describe('withJobWebhook', () => {
   it('defaults the events to every one but progress', () => {
     const spec = withJobWebhook({ name: 'x' } as unknown as JobSpec, { url: 'https://example.com/' });
 
-    expect(spec.webhook).toEqual({ url: 'https://example.com/', events: ['started', 'completed', 'failed', 'cancelled'] });
+    expect(spec.webhook).toEqual({ url: 'https://example.com/', events: ['started', 'paused', 'completed', 'failed', 'cancelled'] });
   });
 });
 
