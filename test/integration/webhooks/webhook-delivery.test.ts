@@ -1,4 +1,5 @@
 import { Webhook } from 'standardwebhooks';
+import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
@@ -14,10 +15,10 @@ let store: ReturnType<typeof openStore>;
 let receiver: Receiver;
 let delivery: WebhookDeliveryHandle | undefined;
 
-async function start(env: Record<string, string> = {}, resolveAll?: ResolveAll): Promise<WebhookDeliveryHandle> {
+async function start(env: Record<string, string> = {}, resolveAll?: ResolveAll, registry?: Registry): Promise<WebhookDeliveryHandle> {
   config = webhookTestConfig(env);
   store = openStore(config);
-  delivery = await startWebhookDelivery({ config, log: createLogger(config), ...(resolveAll ? { resolveAll } : {}) });
+  delivery = await startWebhookDelivery({ config, log: createLogger(config), ...(resolveAll ? { resolveAll } : {}), ...(registry ? { registry } : {}) });
   return delivery;
 }
 
@@ -162,6 +163,24 @@ describe('webhook delivery', () => {
     expect(() => new Webhook(old).verify(request.body, headers)).not.toThrow();
     const later = await secrets.getSecrets('default', Date.now() + SECRET_OVERLAP_MS + 1000);
     expect(later).toEqual({ current: rotated.current });
+  });
+
+  it('counts attempts by outcome, their duration and the queue depth on the worker registry', async () => {
+    const registry = new Registry();
+    const { events } = await start({}, undefined, registry);
+    let calls = 0;
+    receiver.respond = () => (++calls === 1 ? 500 : 204);
+    const jobId = await createJobWithWebhook(store.jobs, receiver.url);
+
+    await events.emitJobEvent(jobId, 'started');
+    await attemptsOf(jobId, (items) => items.some((i) => i.status === 'delivered'));
+    const text = await registry.metrics();
+
+    expect(text).toMatch(/^trainyard_webhook_deliveries_total\{outcome="delivered"\} 1$/m);
+    expect(text).toMatch(/^trainyard_webhook_deliveries_total\{outcome="failed"\} 1$/m);
+    expect(text).toMatch(/^trainyard_webhook_delivery_duration_seconds_count 2$/m);
+    expect(text).toMatch(/^trainyard_webhook_queue_jobs\{state="waiting"\} 0$/m);
+    expect(text).toMatch(/^trainyard_webhook_queue_jobs\{state="delayed"\} 0$/m);
   });
 
   it('does not follow redirects', async () => {
