@@ -23,6 +23,16 @@ async function waitFor(what: string, condition: () => boolean | Promise<boolean>
   }
 }
 
+/** fetch, retried while the freshly started service sheds load with 503 (its start-up blocks the event loop for a moment). */
+async function fetchReady(url: string, init?: RequestInit): Promise<Response> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const response = await fetch(url, init);
+    if (response.status !== 503 || Date.now() > deadline) return response;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 describe.skipIf(!HAS_PROC)('npm start as a supervisor runs it', () => {
   let npm: ServiceProcess | undefined;
   let dataDir: string | undefined;
@@ -49,14 +59,15 @@ describe.skipIf(!HAS_PROC)('npm start as a supervisor runs it', () => {
     const compiled = ['dist/src/main.js', 'dist/src/api/server.js', 'dist/workers/main.js', 'dist/workers/training-thread.js', 'dist/src/inference/predict-thread.js'];
     const compiledTexts = compiled.map((file) => readFileSync(join(REPO_ROOT, file), 'utf8'));
 
-    const submitted = await fetch(`${base}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(XOR_BODY) });
+    const submitted = await fetchReady(`${base}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(XOR_BODY) });
     const { id } = (await submitted.json()) as { id: string };
+    expect(submitted.status).toBe(202);
     let status = '';
     await waitFor('the job to finish', async () => {
-      status = ((await (await fetch(`${base}/v1/jobs/${id}`)).json()) as { status: string }).status;
+      status = ((await (await fetchReady(`${base}/v1/jobs/${id}`)).json()) as { status: string }).status;
       return ['completed', 'failed', 'cancelled'].includes(status);
     }, 60_000);
-    const predicted = await fetch(`${base}/v1/jobs/${id}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [[0, 1]] }) });
+    const predicted = await fetchReady(`${base}/v1/jobs/${id}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [[0, 1]] }) });
     const tree = descendantsOf(npm.pid);
     leftovers = tree;
     const ports = listeningPortsOf(tree);
@@ -82,7 +93,7 @@ describe.skipIf(!HAS_PROC)('npm start as a supervisor runs it', () => {
     expect(tree.filter((pid) => isAlive(pid))).toEqual([]);
     expect(npm.logLines().filter((line) => (line.level as number) >= 50)).toEqual([]);
     expect(npm.output()).toMatch(/"msg":"stopped"/);
-  });
+  }, 300_000);
 
   it('runs compiled JavaScript with node in production and keeps tsx a development dependency', () => {
     const packageJson = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
@@ -92,5 +103,20 @@ describe.skipIf(!HAS_PROC)('npm start as a supervisor runs it', () => {
     expect(packageJson.scripts.start).toMatch(/^exec node dist\/src\/main\.js$/);
     expect(packageJson.scripts.api).toMatch(/^exec node dist\/src\/api\/server\.js$/);
     expect(packageJson.scripts.worker).toMatch(/^exec node dist\/workers\/main\.js$/);
+  });
+
+  it('has the Dockerfile and the compose file run compiled entry points with node, never tsx', () => {
+    const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    const compose = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
+    const commands = [...`${dockerfile}\n${compose}`.matchAll(/(?:CMD|command:)\s*\[\s*"node",\s*"([^"]+)"\s*\]/g)].map((m) => m[1]);
+    // Each compiled entry comes from a TypeScript entry point of the repository.
+    const sources = commands.map((file) => file.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
+
+    expect(commands).toEqual(['dist/src/main.js', 'dist/src/api/server.js', 'dist/workers/main.js']);
+    for (const source of sources) expect(readFileSync(join(REPO_ROOT, source), 'utf8')).toMatch(/pathToFileURL|main\(\)/);
+    expect(dockerfile).toMatch(/RUN npm run build/);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(`${dockerfile}\n${compose}`).not.toMatch(/tsx/);
+    expect(compose).toMatch(/--appendonly[\s\S]*"yes"[\s\S]*--maxmemory-policy[\s\S]*noeviction/);
   });
 });

