@@ -63,6 +63,8 @@ export interface StartMessage {
   /** Keep a curve point when `epoch % curveStride === 0` (plus the first and the last epoch). */
   curveStride: number;
   testHooks?: TestHooks;
+  /** Threads this job may train on, the training thread included (1: the training thread alone). */
+  threads?: number;
 }
 
 /** Messages the parent sends. */

@@ -54,6 +54,9 @@ export function createTrainingProcessor(deps: ProcessorDeps) {
     }
     const record = await jobs.getJob(jobId);
     if (record === null || isTerminalStatus(record.status)) {
+      // Repeats the final event of a job whose process died right after writing its final
+      // state (the sink sends each final event at most once).
+      if (record) await deps.events?.emitJobEvent(jobId, record.status as 'completed' | 'failed' | 'cancelled');
       log.info({ status: record?.status ?? 'missing' }, 'job skipped: already finished or deleted');
       return { outcome: 'skipped' };
     }

@@ -26,6 +26,7 @@ import { usageRoutes } from './routes/usage.js';
 import { healthRoutes } from './routes/health.js';
 import { exportRoutes } from './routes/export.js';
 import { jobRoutes } from './routes/jobs.js';
+import { controlRoutes } from './routes/control.js';
 import { watchRoutes } from './routes/watch.js';
 import { compileValidator } from './validation.js';
 
@@ -190,6 +191,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       });
     }
     await v1.register(jobRoutes, deps);
+    await v1.register(controlRoutes, deps);
     await v1.register(exportRoutes, deps);
     await v1.register(datasetRoutes, deps);
     await v1.register(usageRoutes, deps);

@@ -5,7 +5,10 @@ import type { StoredCurvePoint } from '../../src/store/metrics-store.js';
 import type { ProgressMessage } from '../thread-messages.js';
 import { errorSummary } from './error-summary.js';
 
-/** How often a running job checks the cancel (and pause) flags in Redis: pub/sub can miss a message. */
+/**
+ * A running job checks its cancel and pause flags in Redis at least this often (every second
+ * flush when flushes are more frequent): pub/sub can miss a cancel, and a pause has only the flag.
+ */
 export const CONTROL_POLL_MS = 1_000;
 /** Heartbeat at least this often, even when no epoch finished (long epochs). */
 export const HEARTBEAT_MS = 1_000;
@@ -178,7 +181,7 @@ export class ProgressRelay {
 
   private async pollAndRenew(now: number): Promise<void> {
     const { ports } = this.options;
-    if (now - this.lastPollAt >= CONTROL_POLL_MS) {
+    if (now - this.lastPollAt >= Math.min(CONTROL_POLL_MS, 2 * this.options.flushIntervalMs)) {
       this.lastPollAt = now;
       const asked = await ports.pollControl();
       if (asked) this.options.onStop(asked);

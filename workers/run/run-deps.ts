@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../src/config.js';
 import type { CheckpointStore } from '../../src/store/checkpoint-store.js';
 import type { DatasetStore } from '../../src/store/dataset-store.js';
+import type { JobControl } from '../../src/store/job-control.js';
 import type { JobStore } from '../../src/store/job-store.js';
 import type { MetricsStore } from '../../src/store/metrics-store.js';
 import type { RunningSlots } from '../../src/store/running-slots.js';
@@ -24,7 +25,7 @@ export interface WorkerTelemetry {
 }
 
 /** A job event for webhooks and other listeners. */
-export type JobEventType = 'started' | 'progress' | 'completed' | 'failed' | 'cancelled';
+export type JobEventType = 'started' | 'progress' | 'completed' | 'failed' | 'cancelled' | 'paused';
 
 /** Where the worker reports a job's status changes (webhooks); never throws. */
 export interface JobEventSink {
@@ -57,6 +58,11 @@ export interface ProcessorDeps {
   runs: RunRegistry;
   /** Counters for the worker's own /metrics (optional). */
   telemetry?: WorkerTelemetry;
+  /**
+   * Pause and resume on the job record. Without it a run only polls its cancel flag and
+   * cannot be paused.
+   */
+  control?: JobControl;
   /** Job status changes, for webhooks (optional). */
   events?: JobEventSink;
 }

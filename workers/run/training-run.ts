@@ -152,7 +152,7 @@ export class TrainingRun {
           return running;
         },
         appendPoints: (points) => deps.metrics.appendPoints(jobId, points),
-        pollControl: async () => ((await deps.jobs.isCancelRequested(jobId)) ? 'cancel' : null),
+        pollControl: async () => (deps.control ? deps.control.pollControl(jobId) : (await deps.jobs.isCancelRequested(jobId)) ? 'cancel' : null),
         renewLease: () => deps.slots.renew(tenant, jobId),
       },
       onTick: (now) => meter.tick(now),
@@ -178,6 +178,7 @@ export class TrainingRun {
       progressIntervalMs: Math.max(10, Math.floor(config.METRICS_FLUSH_INTERVAL_MS / 2)),
       // Every epoch is a curve point (the store keeps one per epoch).
       curveStride: 1,
+      threads: 1,
       ...(this.ctx.hooks ? { testHooks: this.ctx.hooks } : {}),
     };
   }

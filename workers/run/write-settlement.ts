@@ -66,8 +66,25 @@ export async function writeSettlement(deps: ProcessorDeps, ctx: SettlementContex
       else log.info({ epoch: verdict.checkpoint?.epoch ?? ctx.latestEpoch ?? 0 }, 'job handed back to the queue');
       throw new WaitingError();
     case 'pause':
-      throw new Error('pause is not supported by this worker yet');
+      return pause(deps, ctx, verdict.checkpoint);
   }
+}
+
+/**
+ * Saves the checkpoint the run stopped at (a run terminated before it could send one resumes
+ * from its last periodic checkpoint) and marks the job `paused`; BullMQ's job ends here and a
+ * resume queues a new one.
+ */
+async function pause(deps: ProcessorDeps, ctx: SettlementContext, checkpoint: Snapshot | undefined): Promise<TrainingJobResult> {
+  if (checkpoint && ctx.saveCheckpoint) await ctx.saveCheckpoint(checkpoint);
+  if (!deps.control || !(await deps.control.markPaused(ctx.jobId))) {
+    ctx.log.info('run stopped for a pause, but the job is no longer running here');
+    return { outcome: 'stale' };
+  }
+  await deps.events?.emitJobEvent(ctx.jobId, 'paused');
+  deps.telemetry?.recordJob('paused');
+  ctx.log.info({ epoch: checkpoint?.epoch ?? ctx.latestEpoch ?? 0, batch: checkpoint?.batch ?? 0 }, 'job paused');
+  return { outcome: 'paused' };
 }
 
 /** Marks the job `failed` with `error` and throws `UnrecoverableError` (no retry). */
