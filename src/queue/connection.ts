@@ -111,3 +111,12 @@ export function createProbeConnection(config: ConnectionConfig, timeoutMs: numbe
   probe.on('error', () => undefined);
   return probe;
 }
+
+/**
+ * One round trip to Redis (a Cluster: to one of its nodes).
+ * @throws when Redis does not answer, or answers something other than PONG.
+ */
+export async function pingRedis(redis: Redis): Promise<void> {
+  const answer = await redis.ping();
+  if (answer !== 'PONG') throw new Error(`unexpected PING answer: ${String(answer)}`);
+}
