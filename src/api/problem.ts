@@ -1,6 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, type FieldProblem } from '../errors.js';
 
+/** The `WWW-Authenticate` challenge of every 401 of the API (`Authorization: Bearer <key>`). */
+export const BEARER_CHALLENGE = 'Bearer realm="trainyard"';
+
 /** Human titles of the contract's error codes. */
 const TITLES: Record<ErrorCode, string> = {
   validation_failed: 'Validation failed',
@@ -180,6 +183,8 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       if (problem.code === 'unavailable') request.log.warn({ err }, 'request failed: unavailable');
       else request.log.error({ err }, 'request failed');
     }
+    // RFC 9110: a 401 names the scheme that would succeed (the admin board sets its own, Basic).
+    if (problem.status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', BEARER_CHALLENGE);
     let retryAfter = error instanceof AppError ? error.retryAfterSeconds : undefined;
     if (retryAfter === undefined && problem.status === 503) retryAfter = 1;
     if (retryAfter === undefined && problem.status === 429) {

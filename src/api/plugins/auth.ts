@@ -15,9 +15,6 @@ declare module 'fastify' {
 /** The tenant every request belongs to when no API keys are configured. */
 export const DEFAULT_TENANT = 'default';
 
-/** The realm of the `WWW-Authenticate: Bearer` challenge a 401 carries. */
-export const BEARER_REALM = 'trainyard';
-
 /** How often `TRAINYARD_API_KEYS_FILE` is checked for changes: a removed key stops working within this. */
 export const KEYS_FILE_POLL_MS = 10_000;
 
@@ -95,7 +92,7 @@ export function createAuthenticate(
     timer = setInterval(() => load(false), options.pollMs ?? KEYS_FILE_POLL_MS);
     timer.unref();
   }
-  const authenticate: Authenticate = async (request, reply) => {
+  const authenticate: Authenticate = async (request) => {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(header) : null;
     // Hash even a missing key, so every failure takes the same path.
@@ -104,11 +101,8 @@ export function createAuthenticate(
     for (const entry of entries) {
       if (timingSafeEqual(presented, entry.digest) && match) tenant = entry.tenant;
     }
-    if (tenant === null) {
-      // RFC 9110: a 401 names the scheme that would succeed.
-      reply.header('www-authenticate', `Bearer realm="${BEARER_REALM}"`);
-      throw new UnauthorizedError();
-    }
+    // The error handler adds the `WWW-Authenticate: Bearer` challenge.
+    if (tenant === null) throw new UnauthorizedError();
     request.tenant = tenant;
   };
   authenticate.close = () => clearInterval(timer);

@@ -485,7 +485,7 @@ describe('errors', () => {
     const id = (await submit()).json().id;
     const inputs = Array.from({ length: 10_000 }, () => [0.123456, 0.654321]);
 
-    expectProblem(await t.app.inject({ method: 'POST', url: `/v1/jobs/${id}/predict`, payload: { inputs } }), 413, 'payload_too_large');
+    expectProblem(await t.app.inject({ method: 'POST', url: `/v1/jobs/${id}/cancel`, payload: { inputs } }), 413, 'payload_too_large');
   });
 });
 
