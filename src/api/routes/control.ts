@@ -33,7 +33,10 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     if (outcome === 'missing') throw new NotFoundError('No such job.');
     if (outcome === 'conflict') throw new ConflictError(`Only a queued or running job can be paused (this one is ${record.status}).`);
     // A queued job leaves the queue now; a running one is paused by its worker.
-    if (outcome === 'paused') await trainingQueue.removeTrainingJob(record.id);
+    if (outcome === 'paused') {
+      await trainingQueue.removeTrainingJob(record.id);
+      await deps.events?.emitJobEvent(record.id, 'paused');
+    }
     request.log.info({ jobId: record.id, outcome }, 'job pause');
     const updated = await jobStore.getTenantJob(request.tenant, record.id);
     return reply.code(outcome === 'paused' ? 200 : 202).send(toJobView(updated, config.STALLED_HEARTBEAT_MS));
