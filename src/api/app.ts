@@ -14,7 +14,9 @@ import { createDatasetStore } from '../store/dataset-store.js';
 import { createJobStore } from '../store/job-store.js';
 import { createTenantUsage } from '../store/tenant-usage.js';
 import { createMetricsStore } from '../store/metrics-store.js';
+import { createJobEvents } from '../webhooks/job-events.js';
 import type { ApiDeps } from './deps.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { adminBoardPlugin } from './plugins/admin-board.js';
 import { createAuthenticate } from './plugins/auth.js';
 import { dashboardPlugin } from './plugins/dashboard.js';
@@ -117,8 +119,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // The API only reads curves.
   const metricsStore = createMetricsStore({ redis: readRedis, config });
   const trainingQueue = createTrainingQueue({ connection: redis, config, jobStore });
+  const events = createJobEvents({ redis, config, log, jobs: jobStore });
   const tenantUsage = createTenantUsage({ redis, reader: readRedis, config });
-  const deps: ApiDeps = { config, log, redis, jobStore, datasetStore, metricsStore, tenantUsage, trainingQueue, inference, authenticate };
+  const deps: ApiDeps = { config, log, redis, jobStore, datasetStore, metricsStore, tenantUsage, trainingQueue, inference, authenticate, events };
 
   const app = Fastify({
     loggerInstance: log,
@@ -149,6 +152,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addHook('onClose', async () => {
     authenticate.close?.();
     await trainingQueue.close().catch(() => undefined);
+    await events.close().catch(() => undefined);
     if (ownsInference) await inference.close();
     if (ownsRedis) await closeConnection(redis);
     if (ownsReadRedis) await closeConnection(readRedis);
@@ -195,6 +199,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await v1.register(exportRoutes, deps);
     await v1.register(datasetRoutes, deps);
     await v1.register(usageRoutes, deps);
+    await v1.register(webhookRoutes, deps);
     await v1.register(watchRoutes, deps);
   }, { prefix: '/v1' });
 

@@ -7,6 +7,7 @@ import type { DatasetStore } from '../store/dataset-store.js';
 import type { JobStore } from '../store/job-store.js';
 import type { MetricsStore } from '../store/metrics-store.js';
 import type { TenantUsage } from '../store/tenant-usage.js';
+import type { JobEvents } from '../webhooks/job-events.js';
 import type { Authenticate } from './plugins/auth.js';
 
 /** Everything the routes use, built once by `buildApp`. */
@@ -24,4 +25,6 @@ export interface ApiDeps {
   inference: InferencePool;
   /** The `/v1` auth hook (sets `request.tenant`). */
   authenticate: Authenticate;
+  /** Where status changes made by the API (a cancel) are reported, for webhooks. */
+  events?: JobEvents;
 }

@@ -9,6 +9,7 @@ import type { EncodedDataset } from '../store/dataset-store.js';
 import type { JobRecord } from '../store/job-store.js';
 import { encodeNumbers } from '../store/number-buffer.js';
 import { jobArtifact, msUntilUtcMidnight, reserveStorageWithinQuota, type TenantUsage } from '../store/tenant-usage.js';
+import { checkJobWebhook, withJobWebhook } from '../webhooks/job-webhook.js';
 import type { ApiDeps } from './deps.js';
 
 /** How long an Idempotency-Key is remembered (24 h). */
@@ -78,7 +79,7 @@ export async function submitJob(deps: ApiDeps, tenant: string, body: JobSubmissi
     data = { kind: 'dataset', datasetId: meta.id, tenant };
   }
 
-  const problems = checkJobSubmission(body, shape, config);
+  const problems = [...checkJobSubmission(body, shape, config), ...checkJobWebhook(body.webhook, config)];
   if (problems.length > 0) throw new ValidationError('The job spec is invalid or exceeds a limit; see errors.', problems);
 
   let initialWeights: Uint8Array | null = null;
@@ -102,7 +103,7 @@ export async function submitJob(deps: ApiDeps, tenant: string, body: JobSubmissi
     initialWeights = result.weights;
   }
 
-  const spec = normalizeJobSubmission(body, { data, shape, seed: randomInt(0, 2 ** 32 - 1), hasInitialWeights: initialWeights !== null });
+  const spec = withJobWebhook(normalizeJobSubmission(body, { data, shape, seed: randomInt(0, 2 ** 32 - 1), hasInitialWeights: initialWeights !== null }), body.webhook);
 
   let keyDigest: string | null = null;
   if (idempotencyKey !== undefined) {
