@@ -114,13 +114,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const ownsInference = options.inference === undefined;
   const inference = options.inference ?? createInferencePool({ threads: config.INFERENCE_THREADS, timeoutMs: config.HANDLER_TIMEOUT_MS });
 
-  const jobStore = createJobStore({ redis, reader: readRedis, config });
+  const tenantUsage = createTenantUsage({ redis, reader: readRedis, config });
+  const jobStore = createJobStore({ redis, reader: readRedis, config, usage: tenantUsage });
   const datasetStore = createDatasetStore({ redis, reader: readRedis, config });
   // The API only reads curves.
   const metricsStore = createMetricsStore({ redis: readRedis, config });
   const trainingQueue = createTrainingQueue({ connection: redis, config, jobStore });
   const events = createJobEvents({ redis, config, log, jobs: jobStore });
-  const tenantUsage = createTenantUsage({ redis, reader: readRedis, config });
   const deps: ApiDeps = { config, log, redis, jobStore, datasetStore, metricsStore, tenantUsage, trainingQueue, inference, authenticate, events };
 
   const app = Fastify({

@@ -82,15 +82,22 @@ export class NumberBuffer {
   }
 }
 
+/** `true` when every value round-trips exactly through float32 (so it is stored as float32). */
+function isExactFloat32(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) {
+    if (Math.fround(values[i]) !== values[i]) return false;
+  }
+  return true;
+}
+
+/** Bytes {@link encodeNumbers} will produce for `values`, without encoding them. */
+export function encodedByteLength(values: ArrayLike<number>): number {
+  return values.length * (isExactFloat32(values) ? 4 : 8);
+}
+
 /** Encodes an array of numbers: float32 when every value is exact as float32, else float64. */
 export function encodeNumbers(values: ArrayLike<number>): EncodedNumbers {
-  let exact32 = true;
-  for (let i = 0; i < values.length; i++) {
-    if (Math.fround(values[i]) !== values[i]) {
-      exact32 = false;
-      break;
-    }
-  }
+  const exact32 = isExactFloat32(values);
   const array = exact32 ? Float32Array.from(values as ArrayLike<number>) : Float64Array.from(values as ArrayLike<number>);
   return {
     dtype: exact32 ? 'float32' : 'float64',

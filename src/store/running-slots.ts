@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { createKeys } from './keys.js';
+import { runScript } from './lua/script.js';
+import { ACQUIRE_RUNNING_SLOT } from './lua/tenant-scripts.js';
 
 /**
  * The per-tenant running cap (`TENANT_MAX_RUNNING`): a sorted set per tenant of the job ids
@@ -31,20 +33,6 @@ export interface RunningSlotsOptions {
   leaseMs: number;
 }
 
-// KEYS[1] the tenant's slot set; ARGV: jobId, cap (0: none), now ms, lease expiry ms.
-// Expired leases (their worker died) are dropped first; a job already holding a slot renews it.
-const ACQUIRE_SCRIPT = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
-  return 1
-end
-if tonumber(ARGV[2]) > 0 and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[4]) - tonumber(ARGV[3]), 1000) * 2)
-return 1
-`;
-
 /** Creates the per-tenant running-slot registry. */
 export function createRunningSlots(options: RunningSlotsOptions): RunningSlots {
   const { redis, leaseMs } = options;
@@ -52,7 +40,7 @@ export function createRunningSlots(options: RunningSlotsOptions): RunningSlots {
   return {
     async acquire(tenant, jobId, cap) {
       const now = Date.now();
-      const got = await redis.eval(ACQUIRE_SCRIPT, 1, keys.tenantRunning(tenant), jobId, String(cap), String(now), String(now + leaseMs));
+      const got = await runScript<number>(redis, ACQUIRE_RUNNING_SLOT, [keys.tenantRunning(tenant)], [jobId, String(cap), String(now), String(now + leaseMs)]);
       return got === 1;
     },
 

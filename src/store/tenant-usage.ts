@@ -2,9 +2,11 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { QuotaExceededError } from '../errors.js';
 import { createKeys, type Keys } from './keys.js';
+import { runScript } from './lua/script.js';
+import { ADD_COMPUTE, RELEASE_STORAGE, RESERVE_STORAGE, STORED_BYTES } from './lua/usage-scripts.js';
 
 /**
- * Per-tenant usage behind two quotas of RELIABILITY.md c.4:
+ * Per-tenant usage behind two quotas (README "Authentication and tenants"):
  *
  * - **Compute**: training seconds (wall-clock time of the training threads) per UTC day, one
  *   float counter per tenant and day, added to by the workers (`INCRBYFLOAT`) and read at submit.
@@ -88,50 +90,6 @@ export interface TenantUsage {
   reconcileStorage(tenant: string): Promise<void>;
 }
 
-// KEYS: day counters. ARGV: seconds to add to each, then their TTL. One script rather than a
-// MULTI: a single command is simply resent when the connection drops mid-way.
-const ADD_COMPUTE_LUA = `for i = 1, #KEYS do
-  redis.call('INCRBYFLOAT', KEYS[i], ARGV[i])
-  redis.call('EXPIRE', KEYS[i], ARGV[#ARGV])
-end
-return 1`;
-
-// KEYS: expiry zset, bytes hash. ARGV[1]: now ms. Leaves the current total in `total`.
-const PRUNE_LUA = `local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-for i = 1, #gone do
-  local b = redis.call('HGET', KEYS[2], gone[i])
-  if b then
-    redis.call('HINCRBY', KEYS[2], 'total', -tonumber(b))
-    redis.call('HDEL', KEYS[2], gone[i])
-  end
-end
-if #gone > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1]) end
-local total = tonumber(redis.call('HGET', KEYS[2], 'total') or '0')
-`;
-
-// KEYS: expiry zset, bytes hash. ARGV: now ms, artifact, bytes, max bytes (0: none), pending-until ms.
-const RESERVE_LUA = `${PRUNE_LUA}
-if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return {1, total} end
-local bytes = tonumber(ARGV[3])
-local max = tonumber(ARGV[4])
-if max > 0 and total + bytes > max then return {0, total} end
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
-redis.call('HINCRBY', KEYS[2], 'total', ARGV[3])
-redis.call('ZADD', KEYS[1], ARGV[5], ARGV[2])
-return {1, total + bytes}`;
-
-// KEYS: expiry zset, bytes hash. ARGV: now ms.
-const USAGE_LUA = `${PRUNE_LUA}
-return total`;
-
-// KEYS: expiry zset, bytes hash. ARGV: artifact.
-const RELEASE_LUA = `local b = redis.call('HGET', KEYS[2], ARGV[1])
-if not b then return 0 end
-redis.call('HINCRBY', KEYS[2], 'total', -tonumber(b))
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[1], ARGV[1])
-return 1`;
-
 /**
  * Creates the usage store on an ioredis connection.
  * @param options.config `KEY_PREFIX` decides every key.
@@ -163,7 +121,7 @@ export function createTenantUsage(options: {
         seconds.push(String((to - from) / 1000));
         from = to;
       }
-      await redis.eval(ADD_COMPUTE_LUA, dayKeys.length, ...dayKeys, ...seconds, String(COMPUTE_KEY_TTL_SECONDS));
+      await runScript(redis, ADD_COMPUTE, dayKeys, [...seconds, String(COMPUTE_KEY_TTL_SECONDS)]);
     },
 
     async computeSecondsOn(tenant, atMs = now()) {
@@ -173,9 +131,9 @@ export function createTenantUsage(options: {
 
     async reserveStorage(tenant, artifact, bytes, maxBytes) {
       const t = now();
-      const [ok, used] = (await redis.eval(
-        RESERVE_LUA, 2, ...ledger(tenant), String(t), artifact, String(Math.max(0, Math.ceil(bytes))), String(maxBytes), String(t + PENDING_ARTIFACT_MS),
-      )) as [number, number];
+      const [ok, used] = await runScript<[number, number]>(redis, RESERVE_STORAGE, ledger(tenant), [
+        String(t), artifact, String(Math.max(0, Math.ceil(bytes))), String(maxBytes), String(t + PENDING_ARTIFACT_MS),
+      ]);
       return { ok: ok === 1, usedBytes: used };
     },
 
@@ -188,11 +146,11 @@ export function createTenantUsage(options: {
     },
 
     async releaseStorage(tenant, artifact) {
-      await redis.eval(RELEASE_LUA, 2, ...ledger(tenant), artifact);
+      await runScript(redis, RELEASE_STORAGE, ledger(tenant), [artifact]);
     },
 
     async storedBytes(tenant) {
-      return Number(await redis.eval(USAGE_LUA, 2, ...ledger(tenant), String(now())));
+      return Number(await runScript(redis, STORED_BYTES, ledger(tenant), [String(now())]));
     },
 
     async reconcileStorage(tenant) {

@@ -116,6 +116,30 @@ describe('JobStore', () => {
     expect(failed.items.map((j) => j.id)).toEqual([ids[1]]);
   });
 
+  it('keeps the tenant’s index, active slot and finished counts in step with the record', async () => {
+    const done = await newJob();
+    const cancelled = await newJob();
+    const live = await newJob();
+
+    await store.completeJob(done, { weights, metrics, kernel: 'ts' });
+    await store.requestCancel(cancelled);
+
+    expect((await store.listJobs('a', { limit: 10 })).items.map((j) => j.id)).toEqual([live, cancelled, done]);
+    expect(await redis.smembers(store.keys.tenantActive('a'))).toEqual([live]);
+    expect(await store.countActiveJobs('a')).toBe(1);
+    expect(await store.countFinishedJobs()).toEqual({ completed: 1, cancelled: 1 });
+  });
+
+  it('stores inline rows and warm-start weights given as numbers', async () => {
+    const id = randomUUID();
+    const initialWeights = [{ W: Array.from({ length: 8 }, () => [0.5, -0.5]), b: new Array(8).fill(0) }, { W: [new Array(8).fill(1)], b: [0] }];
+
+    await store.createJob({ id, tenant: 'a', spec: xorJobSpec(id), createdAt: new Date().toISOString(), initialWeights, inlineData: { inputs: [[0, 1], [1, 0]], targets: [[1], [0]] } });
+
+    expect(Array.from((await datasets.loadDatasetArrays({ kind: 'inline', jobId: id })).inputs)).toEqual([0, 1, 1, 0]);
+    expect((await store.getInitialWeights(id))?.byteLength).toBe(33 * 8);
+  });
+
   it('deletes every key of a job', async () => {
     const id = await newJob();
 

@@ -1,0 +1,31 @@
+/**
+ * A Lua script the stores send with `EVAL`, and the one hash tag all its keys share (Redis
+ * Cluster runs a script only when its keys live in one slot): `job` — every key is one job's
+ * `…:job:{<jobId>}:…`; `tenant` — every key is one tenant's `…:t:{<tenant>}:…`. No script mixes
+ * the two; the stores send one script per slot and, where a write spans both, two scripts
+ * together.
+ */
+export interface LuaScript {
+  /** A name for logs and the list below. */
+  readonly name: string;
+  /** Whose keys it takes: all under one job's or one tenant's hash tag. */
+  readonly slot: 'job' | 'tenant';
+  /** KEYS and ARGV, in order. */
+  readonly signature: string;
+  readonly source: string;
+}
+
+/** Declares a script (a typed constant; nothing is sent to Redis here). */
+export function defineScript(script: LuaScript): LuaScript {
+  return Object.freeze(script);
+}
+
+/** The part of an ioredis connection that runs scripts. */
+export interface ScriptRunner {
+  eval(script: string, numkeys: number, ...args: (string | Buffer | number)[]): Promise<unknown>;
+}
+
+/** Runs `script` on `keys` (all under its one hash tag) with `args`; the reply as `T`. */
+export async function runScript<T>(redis: ScriptRunner, script: LuaScript, keys: readonly string[], args: readonly (string | Buffer | number)[]): Promise<T> {
+  return (await redis.eval(script.source, keys.length, ...keys, ...args)) as T;
+}

@@ -1,0 +1,40 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { LUA_SCRIPTS } from '../../../src/store/lua/index.js';
+import { createStoreFixture } from './store-fixture.js';
+
+const f = createStoreFixture('lua');
+
+afterAll(() => f.close());
+
+/** The hash tag of a key (the text between its first `{` and the next `}`), as Redis Cluster reads it. */
+function hashTag(key: string): string | null {
+  const open = key.indexOf('{');
+  const close = key.indexOf('}', open + 1);
+  return open >= 0 && close > open + 1 ? key.slice(open + 1, close) : null;
+}
+
+describe('the stores’ Lua scripts', () => {
+  it('declares each script once, with a distinct name and the one slot its keys live in', () => {
+    const names = LUA_SCRIPTS.map((s) => s.name);
+
+    expect(new Set(names).size).toBe(names.length);
+    expect(LUA_SCRIPTS.every((s) => s.slot === 'job' || s.slot === 'tenant')).toBe(true);
+  });
+
+  it('compiles every script on Redis (SCRIPT LOAD)', async () => {
+    const loaded = await Promise.all(LUA_SCRIPTS.map((s) => f.redis.script('LOAD', s.source)));
+
+    expect(loaded.every((sha) => /^[0-9a-f]{40}$/.test(String(sha)))).toBe(true);
+  });
+
+  it('builds every key of a job under the job’s hash tag and every key of a tenant under the tenant’s', () => {
+    const jobKeys = [...f.keys.jobKeys('j1'), f.keys.jobRecord('j1'), f.keys.jobSpec('j1'), f.keys.jobData('j1'), f.keys.jobInitialWeights('j1'), f.keys.jobResult('j1'), f.keys.jobCheckpoint('j1')];
+    const tenantKeys = [
+      f.keys.tenantJobs('t'), f.keys.tenantSequence('t'), f.keys.tenantActive('t'), f.keys.tenantPending('t'), f.keys.tenantRunning('t'),
+      f.keys.tenantIdempotency('t', 'd'), f.keys.tenantComputeDay('t', '2026-01-01'), f.keys.tenantStorageExpiry('t'), f.keys.tenantStorageBytes('t'),
+    ];
+
+    expect(new Set(jobKeys.map(hashTag))).toEqual(new Set(['j1']));
+    expect(new Set(tenantKeys.map(hashTag))).toEqual(new Set(['t']));
+  });
+});
