@@ -155,3 +155,30 @@ describe('createTrainyardClient', () => {
     expect(existsSync(scratch.dir)).toBe(true);
   });
 });
+
+describe('with authentication on', () => {
+  let secured: RunningTrainyard | undefined;
+
+  afterAll(async () => {
+    await secured?.stop();
+  });
+
+  it('sends the API key; without it every call is a ProblemError unauthorized; tenants see only their own jobs', async () => {
+    secured = await startTrainyard({ TRAINYARD_API_KEYS: 'teamA:key-aaaaaaaaaaaa,teamB:key-bbbbbbbbbbbb' });
+    const teamA = createTrainyardClient({ baseUrl: secured.url, apiKey: 'key-aaaaaaaaaaaa' });
+    const teamB = createTrainyardClient({ baseUrl: secured.url, apiKey: 'key-bbbbbbbbbbbb' });
+    const anonymous = createTrainyardClient({ baseUrl: secured.url });
+
+    const { id } = await teamA.submit(xorJob(20));
+    const job = await teamA.wait(id);
+    const onnx = await teamA.exportOnnx(id);
+    const denied = await anonymous.list().catch((e: unknown) => e);
+    const foreign = await teamB.exportOnnx(id).catch((e: unknown) => e);
+
+    expect(job.status).toBe('completed');
+    expect(onnx.byteLength).toBeGreaterThan(0);
+    expect(denied).toBeInstanceOf(ProblemError);
+    expect(denied).toMatchObject({ status: 401, code: 'unauthorized' });
+    expect(foreign).toMatchObject({ status: 404, code: 'not_found' });
+  });
+});
