@@ -20,11 +20,14 @@ function etagOfValue(value: unknown): string {
   return etagOf(JSON.stringify(value));
 }
 
-/** Job routes: submit, list, status, metrics, result, cancel, delete, predict. */
-export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
-  const { config, jobStore, metricsStore, trainingQueue } = deps;
-  const tags = ['jobs'];
+/** The Fastify instance the job routes are registered on (TypeBox type provider). */
+type JobsApp = Parameters<FastifyPluginAsyncTypebox<ApiDeps>>[0];
 
+const tags = ['jobs'];
+
+/** POST /jobs (submit) and GET /jobs (list). */
+function registerSubmitAndList(app: JobsApp, deps: ApiDeps): void {
+  const { config, jobStore } = deps;
   app.post('/jobs', {
     bodyLimit: config.JOB_BODY_LIMIT_BYTES,
     config: { rateLimitKind: 'submit', bodyLimitSetting: 'JOB_BODY_LIMIT_BYTES' },
@@ -79,7 +82,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
     const page = await jobStore.listJobs(request.tenant, { status, limit, cursor: cursor ?? null });
     return { items: page.items.map((item) => toJobView(item, config.STALLED_HEARTBEAT_MS)), nextCursor: page.nextCursor };
   });
+}
 
+/** GET /jobs/{id} (status, ETag) and GET /jobs/{id}/metrics (the curve). */
+function registerStatusAndCurve(app: JobsApp, deps: ApiDeps): void {
+  const { config, jobStore, metricsStore } = deps;
   app.get('/jobs/:id', {
     schema: {
       tags,
@@ -123,7 +130,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
     const points = request.query.maxPoints === undefined ? page.points : downsampleMinMax(page.points, request.query.maxPoints);
     return { jobId: record.id, status: record.status, points, next: page.next };
   });
+}
 
+/** GET /jobs/{id}/result and POST /jobs/{id}/predict. */
+function registerResultAndPredict(app: JobsApp, deps: ApiDeps): void {
+  const { config, jobStore } = deps;
   app.get('/jobs/:id/result', {
     schema: {
       tags,
@@ -162,6 +173,31 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
     };
   });
 
+  app.post('/jobs/:id/predict', {
+    // As large as a submit's: 1,000 MNIST rows fit, as they do in a job's inline data.
+    bodyLimit: config.JOB_BODY_LIMIT_BYTES,
+    config: { bodyLimitSetting: 'JOB_BODY_LIMIT_BYTES' },
+    schema: {
+      tags,
+      operationId: 'predict',
+      summary: 'Run the trained model on inputs',
+      description: 'One output row per input row, from the completed job’s weights (a forward pass on the API’s inference threads).',
+      security: SECURITY,
+      params: IdParams,
+      body: createPredictSchema(config),
+      response: {
+        200: describedResponse(PredictView, 'The model’s outputs, one row per input row'),
+        ...problemResponses(400, 404, 409, 413, 415, 422),
+        409: problemResponse(409, 'The job has not finished (job_not_finished), or failed or was cancelled (job_failed)'),
+        422: problemResponse(422, 'An output overflowed to ±Infinity or NaN (non_finite_output); detail names the row'),
+      },
+    },
+  }, async (request) => ({ outputs: await predictWithJob(deps, request.tenant, request.params.id, request.body.inputs) }));
+}
+
+/** POST /jobs/{id}/cancel and DELETE /jobs/{id}. */
+function registerCancelAndDelete(app: JobsApp, deps: ApiDeps): void {
+  const { config, jobStore, trainingQueue } = deps;
   app.post('/jobs/:id/cancel', {
     schema: {
       tags,
@@ -207,25 +243,12 @@ export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
     request.log.info({ jobId: record.id }, 'job deleted');
     return (reply as FastifyReply).code(204).send();
   });
+}
 
-  app.post('/jobs/:id/predict', {
-    // As large as a submit's: 1,000 MNIST rows fit, as they do in a job's inline data.
-    bodyLimit: config.JOB_BODY_LIMIT_BYTES,
-    config: { bodyLimitSetting: 'JOB_BODY_LIMIT_BYTES' },
-    schema: {
-      tags,
-      operationId: 'predict',
-      summary: 'Run the trained model on inputs',
-      description: 'One output row per input row, from the completed job’s weights (a forward pass on the API’s inference threads).',
-      security: SECURITY,
-      params: IdParams,
-      body: createPredictSchema(config),
-      response: {
-        200: describedResponse(PredictView, 'The model’s outputs, one row per input row'),
-        ...problemResponses(400, 404, 409, 413, 415, 422),
-        409: problemResponse(409, 'The job has not finished (job_not_finished), or failed or was cancelled (job_failed)'),
-        422: problemResponse(422, 'An output overflowed to ±Infinity or NaN (non_finite_output); detail names the row'),
-      },
-    },
-  }, async (request) => ({ outputs: await predictWithJob(deps, request.tenant, request.params.id, request.body.inputs) }));
+/** Job routes: submit, list, status, metrics, result, cancel, delete, predict. */
+export const jobRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  registerSubmitAndList(app, deps);
+  registerStatusAndCurve(app, deps);
+  registerResultAndPredict(app, deps);
+  registerCancelAndDelete(app, deps);
 };
