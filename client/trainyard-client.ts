@@ -319,7 +319,8 @@ export class TrainyardClient {
     });
     report({});
     let useEvents = options.events ?? true;
-    let since = 0;
+    // Progress only moves forward: the stream starts after the epoch the status already shows.
+    let since = job.progress.epoch;
     while (!isTerminalStatus(job.status)) {
       signal?.throwIfAborted();
       if (!useEvents) {
@@ -348,6 +349,7 @@ export class TrainyardClient {
         for await (const event of this.events(id, { since, signal: stream.signal })) {
           if (event.type === 'progress') {
             since = Math.max(since, event.point.epoch);
+            if (event.point.epoch < latest.epoch) continue;
             report({
               epoch: event.point.epoch, epochs: event.epochs, fraction: event.fraction,
               ...(event.point.loss === undefined ? {} : { loss: event.point.loss }),

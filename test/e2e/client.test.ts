@@ -113,6 +113,20 @@ describe('createTrainyardClient', () => {
     expect(new Set(epochs).size).toBe(epochs.length);
   });
 
+  it('waits on the event stream with progress that never goes backwards, even when joining a job midway', async () => {
+    const client = createTrainyardClient({ baseUrl: trainyard.url });
+    const seen: WaitProgress[] = [];
+    const { id } = await client.submit(xorJob(30_000));
+    while ((await client.status(id)).progress.epoch === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const job = await client.wait(id, { onProgress: (p) => seen.push(p) });
+
+    const epochs = seen.map((p) => p.epoch);
+    expect(job.status).toBe('completed');
+    expect(epochs).toEqual([...epochs].sort((a, b) => a - b));
+    expect(seen.at(-1)).toMatchObject({ status: 'completed', epoch: 30_000, fraction: 1 });
+  });
+
   it('exports TF.js: model.json and the weights files it names', async () => {
     const client = createTrainyardClient({ baseUrl: trainyard.url });
     const { id } = await client.submit(xorJob(20));
