@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { pingRedis } from '../../queue/connection.js';
 import type { ApiDeps } from '../deps.js';
 import { createApiMetrics, type ApiMetrics, type RunningJobThroughput } from '../observability/prometheus.js';
 
@@ -20,14 +21,8 @@ function createSources(options: PrometheusPluginOptions): Parameters<typeof crea
         .filter((record) => record !== null && record.status === 'running')
         .map((record) => ({ epochsPerSecond: record!.epochsPerSecond, samplesPerSecond: record!.samplesPerSecond }));
     },
-    async getFinishedCounts() {
-      // The job store counts every transition to a final status in this hash.
-      const hash = await redis.hgetall(jobStore.keys.jobsFinished);
-      return Object.fromEntries(Object.entries(hash).map(([status, count]) => [status, Number(count)]));
-    },
-    pingRedis: async () => {
-      await redis.ping();
-    },
+    getFinishedCounts: () => jobStore.countFinishedJobs(),
+    pingRedis: () => pingRedis(redis),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { evictionPolicyProblem } from '../../queue/connection.js';
+import { evictionPolicyProblem, pingRedis } from '../../queue/connection.js';
 import type { ApiDeps } from '../deps.js';
 import { describedResponse } from '../schemas/common.js';
 
@@ -51,7 +51,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
       }
     };
     const [redis, queue, maxmemoryPolicy] = await Promise.all([
-      check(async () => ((await deps.redis.ping()) === 'PONG' ? undefined : 'unexpected PING answer')),
+      check(async () => {
+        await pingRedis(deps.redis);
+        return undefined;
+      }),
       check(async () => {
         await deps.trainingQueue.getQueueCounts();
         return undefined;
