@@ -115,6 +115,8 @@ export interface DoneMessage {
   outcome: TrainingOutcome;
   kernelName: string;
   elapsedMs: number;
+  /** The final snapshot (weights, optimizer state): kept so the completed job can be forked. */
+  checkpoint?: Omit<CheckpointMessage, 'type' | 'jobId'>;
 }
 
 /** Training stopped at a batch boundary because the control word asked for it. */

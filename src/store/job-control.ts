@@ -32,6 +32,12 @@ export interface JobControl {
   pollControl(id: string): Promise<ControlRequest>;
   /** Records the fork origin of a new job (shown in its status). */
   setForkOrigin(id: string, origin: ForkOrigin): Promise<void>;
+  /**
+   * Copies a job's inline data to another job (a fork keeps its own copy, so it outlives its
+   * source). DUMP/RESTORE: the two keys may live on different cluster slots.
+   * @returns `false` when the source has no inline data (any more).
+   */
+  copyInlineData(fromId: string, toId: string): Promise<boolean>;
 }
 
 // KEYS: rec, then every other key of the job. ARGV: now (ISO), ttl seconds. Returns {outcome, tenant}.
@@ -123,6 +129,13 @@ export function createJobControl(options: { redis: Redis; config: Pick<Config, '
       const [status, cancel, pause] = await redis.hmget(keys.jobRecord(id), 'status', 'cancelRequested', 'pauseRequested');
       if (status === null || status === 'cancelled' || cancel === '1') return 'cancel';
       return pause === '1' ? 'pause' : null;
+    },
+
+    async copyInlineData(fromId, toId) {
+      const dump = await redis.dumpBuffer(keys.jobData(fromId));
+      if (!dump) return false;
+      await redis.restore(keys.jobData(toId), 0, dump, 'REPLACE');
+      return true;
     },
 
     async setForkOrigin(id, origin) {

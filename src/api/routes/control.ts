@@ -1,16 +1,34 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { JobView } from '../../contract/job-schema.js';
+import { JobAccepted, JobView, Name } from '../../contract/job-schema.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { requeueTrainingJob } from '../../queue/requeue-training-job.js';
+import { createCheckpointStore } from '../../store/checkpoint-store.js';
 import { createJobControl } from '../../store/job-control.js';
 import type { ApiDeps } from '../deps.js';
-import { describedResponse, IdParams, problemResponse, problemResponses, SECURITY } from '../schemas/common.js';
-import { toJobView } from '../views.js';
+import { forkJob } from '../fork-job.js';
+import { describedResponse, HEADERS, IdParams, problemResponse, problemResponses, SECURITY } from '../schemas/common.js';
+import { jobLinks, toJobView } from '../views.js';
 
-/** Steering a job: pause, resume. */
+/** The body of POST /v1/jobs/{id}/fork: what the fork changes. */
+const ForkRequestSchema = Type.Object({
+  epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'epochs to train after the fork point (default: the source\'s remaining epochs, or all of its epochs when none remain)' })),
+  optimizer: Type.Optional(Type.Object({
+    learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10 })),
+    beta1: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+    beta2: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+    epsilon: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    weightDecay: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+    momentum: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+  }, { additionalProperties: false, description: 'optimizer fields to change; the optimizer type stays the source\'s' })),
+  name: Type.Optional(Name),
+}, { additionalProperties: false, title: 'ForkRequest' });
+
+/** Steering a job: pause, resume, fork. */
 export const controlRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { config, jobStore, trainingQueue } = deps;
   const control = createJobControl({ redis: deps.redis, config });
+  const checkpoints = createCheckpointStore({ redis: deps.redis, config });
   const tags = ['jobs'];
 
   app.post('/jobs/:id/pause', {
@@ -18,6 +36,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
       tags,
       operationId: 'pauseJob',
       summary: 'Pause: queued → paused at once; running → checkpoints and gives its thread back at the next batch (202)',
+      description: 'A paused job keeps its checkpoint, counts as neither queued nor running for the quotas, and expires like a finished job unless it is resumed. Resumed, it ends with the weights of an uninterrupted run.',
       security: SECURITY,
       params: IdParams,
       response: {
@@ -47,6 +66,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
       tags,
       operationId: 'resumeJob',
       summary: 'Resume a paused job: it is queued again and continues from its checkpoint',
+      description: 'Queues the job again under its own id; its worker continues from the checkpoint taken at the pause (bit-identical to an uninterrupted run).',
       security: SECURITY,
       params: IdParams,
       response: {
@@ -64,5 +84,29 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     request.log.info({ jobId: record.id }, 'job resumed');
     const updated = await jobStore.getTenantJob(request.tenant, record.id);
     return reply.code(202).send(toJobView(updated, config.STALLED_HEARTBEAT_MS));
+  });
+
+  app.post('/jobs/:id/fork', {
+    config: { rateLimitKind: 'submit' },
+    schema: {
+      tags,
+      operationId: 'forkJob',
+      summary: 'Fork: a new job from this job\'s latest checkpoint (or final state), with changes',
+      description: 'The new job starts from the source\'s weights and optimizer state — its latest checkpoint while running, paused or cancelled — and trains `epochs` more epochs with the given optimizer fields. The source is unchanged. Its status shows `forkedFrom`.',
+      security: SECURITY,
+      params: IdParams,
+      body: ForkRequestSchema,
+      response: {
+        202: describedResponse(JobAccepted, 'Accepted: the fork is queued', HEADERS.location),
+        ...problemResponses(400, 404, 409, 429),
+        409: problemResponse(409, 'The job has no checkpoint to fork from (conflict), or failed without one (job_failed)'),
+      },
+    },
+  }, async (request, reply) => {
+    const source = await jobStore.getTenantJob(request.tenant, request.params.id);
+    const record = await forkJob(deps, { control, checkpoints }, source, request.body);
+    request.log.info({ jobId: record.id, forkedFrom: source.id }, 'job forked');
+    reply.header('location', `/v1/jobs/${record.id}`);
+    return reply.code(202).send({ id: record.id, status: record.status, createdAt: record.createdAt, seed: record.seed, links: jobLinks(record.id) });
   });
 };
