@@ -12,7 +12,7 @@ import { loadConfig, type Config } from './config.js';
 import { RedisServerStartError, startRedisServer, type RedisServerHandle } from './embedded-redis.js';
 import { createLogger } from './logger.js';
 import { installFatalHandlers, runUntilSignal, type StoppableService } from './process-lifecycle.js';
-import { createProbeConnection } from './queue/connection.js';
+import { clusterNodesOf, createProbeConnection, isClusterConfig } from './queue/connection.js';
 import { startWorkerService, type WorkerService } from '../workers/main.js';
 
 /** Thrown for a problem the user fixes by hand; printed as one line, without a stack. */
@@ -31,15 +31,19 @@ function redactUrl(url: string): string {
   }
 }
 
-/** Waits until `url` answers PING, or throws a one-line explanation after `timeoutMs`. */
-async function assertRedisReachable(url: string, timeoutMs: number): Promise<void> {
-  const probe = createProbeConnection({ REDIS_URL: url, REDIS_COMMAND_TIMEOUT_MS: timeoutMs }, timeoutMs);
+/**
+ * Waits until the configured Redis (or a Cluster's seed nodes) answers PING, or throws a
+ * one-line explanation after `timeoutMs`.
+ */
+async function assertRedisReachable(config: Config, timeoutMs: number): Promise<void> {
+  const probe = createProbeConnection(config, timeoutMs);
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
+    const where = isClusterConfig(config) ? `the Redis Cluster of REDIS_CLUSTER_NODES` : `Redis at REDIS_URL=${redactUrl(config.REDIS_URL ?? '')}`;
     throw new StartupError(
-      `cannot reach Redis at REDIS_URL=${redactUrl(url)} (${(err as Error).message}); start that Redis, or unset REDIS_URL so npm start runs its own redis-server`,
+      `cannot reach ${where} (${(err as Error).message}); start that Redis, or unset it so npm start runs its own redis-server`,
     );
   } finally {
     probe.disconnect();
@@ -76,8 +80,14 @@ async function stopOrphanRedis(dir: string, log: Logger): Promise<void> {
 
 /** Uses REDIS_URL, or starts the private redis-server; returns the config to run with. */
 async function prepareRedis(config: Config, log: Logger): Promise<{ config: Config; redisServer?: RedisServerHandle }> {
+  const clusterNodes = clusterNodesOf(config);
+  if (clusterNodes) {
+    await assertRedisReachable(config, 5_000);
+    log.info({ clusterNodes: clusterNodes.map((n) => `${n.host}:${n.port}`) }, 'using the Redis Cluster of REDIS_CLUSTER_NODES');
+    return { config };
+  }
   if (config.REDIS_URL) {
-    await assertRedisReachable(config.REDIS_URL, 5_000);
+    await assertRedisReachable(config, 5_000);
     log.info({ redis: redactUrl(config.REDIS_URL) }, 'using the Redis of REDIS_URL');
     return { config };
   }

@@ -13,6 +13,7 @@ import { installFatalHandlers, runUntilSignal } from '../src/process-lifecycle.j
 import { siblingThreadEntry } from '../src/threads/thread-pool.js';
 import { createCheckpointStore } from '../src/store/checkpoint-store.js';
 import { createDatasetStore } from '../src/store/dataset-store.js';
+import { createJobControl } from '../src/store/job-control.js';
 import { createJobStore } from '../src/store/job-store.js';
 import { createKeys } from '../src/store/keys.js';
 import { createMetricsStore } from '../src/store/metrics-store.js';
@@ -103,6 +104,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     pool,
     runs,
     events: webhooks.events,
+    control: createJobControl({ redis: storeConnection, config }),
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
 

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger } from '../logger.js';
 import { installFatalHandlers, runUntilSignal } from '../process-lifecycle.js';
+import { isClusterConfig } from '../queue/connection.js';
 import { buildApp } from './app.js';
 
 /** A listening API. */
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config);
   installFatalHandlers(log);
-  if (!config.REDIS_URL) log.warn('REDIS_URL is unset: using redis://127.0.0.1:6379 (`npm start` starts its own Redis instead)');
+  if (!config.REDIS_URL && !isClusterConfig(config)) log.warn('REDIS_URL is unset: using redis://127.0.0.1:6379 (`npm start` starts its own Redis instead)');
   await runUntilSignal({
     log,
     graceMs: config.SHUTDOWN_GRACE_MS,
