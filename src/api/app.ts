@@ -88,15 +88,8 @@ function withTrailingNewline(reply: FastifyReply, payload: unknown): unknown {
 /** Inbound `x-request-id` values accepted as the request id (caller-controlled: validated). */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9-]{8,64}$/;
 
-/**
- * Builds the Fastify app (routes, validation, problem+json errors, auth, rate limits) without
- * listening. `app.close()` releases what it built (Redis connection, queue, inference threads).
- */
-export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
-  const { config } = options;
-  const log = options.log ?? createLogger(config);
-  // First: a bad keys file fails the start before any connection is opened.
-  const authenticate = createAuthenticate(config, log);
+/** The API's two fail-fast connections (built unless given), each ready or given a moment to be. */
+async function openConnections(config: Config, options: BuildAppOptions): Promise<{ redis: Redis; readRedis: Redis; ownsRedis: boolean; ownsReadRedis: boolean }> {
   const ownsRedis = options.redis === undefined;
   const redis = options.redis ?? createProducerConnection(config);
   // Reads get their own connection: a write stuck behind CLIENT PAUSE WRITE or a full memory
@@ -111,18 +104,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // an unreachable Redis still lets the API start (it answers 503 until Redis is back).
     await waitForReady(connection, config.REDIS_COMMAND_TIMEOUT_MS);
   }
-  const ownsInference = options.inference === undefined;
-  const inference = options.inference ?? createInferencePool({ threads: config.INFERENCE_THREADS, timeoutMs: config.HANDLER_TIMEOUT_MS });
+  return { redis, readRedis, ownsRedis, ownsReadRedis };
+}
 
-  const tenantUsage = createTenantUsage({ redis, reader: readRedis, config });
-  const jobStore = createJobStore({ redis, reader: readRedis, config, usage: tenantUsage });
-  const datasetStore = createDatasetStore({ redis, reader: readRedis, config });
-  // The API only reads curves.
-  const metricsStore = createMetricsStore({ redis: readRedis, config });
-  const trainingQueue = createTrainingQueue({ connection: redis, config, jobStore });
-  const events = createJobEvents({ redis, config, log, jobs: jobStore });
-  const deps: ApiDeps = { config, log, redis, jobStore, datasetStore, metricsStore, tenantUsage, trainingQueue, inference, authenticate, events };
-
+/** The Fastify instance: limits, request ids, validation, one log line per request, JSON newline. */
+function createFastify(config: Config, log: Logger): FastifyInstance {
   const app = Fastify({
     loggerInstance: log,
     logController: new OneLinePerRequest(),
@@ -142,13 +128,75 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
 
-  if (!config.authEnabled) log.warn('TRAINYARD_API_KEYS is unset: authentication is off and every request is tenant "default"');
-
   app.decorateRequest('tenant', '');
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
     return withTrailingNewline(reply, payload);
   });
+  return app;
+}
+
+/**
+ * The per-tenant rate limits of the `/v1` scope, counted in Redis (so they hold across API
+ * processes), keyed by tenant after the auth hook.
+ */
+async function registerRateLimit(v1: FastifyInstance, config: Config, redis: Redis): Promise<void> {
+  // A per-minute limit of 0 is no limit: that kind of request is let through (allowList below).
+  if (!(config.RATE_LIMIT_ENABLED && (config.TENANT_SUBMITS_PER_MINUTE > 0 || config.TENANT_REQUESTS_PER_MINUTE > 0))) return;
+  await v1.register(rateLimit, {
+    global: true,
+    // After auth (this hook is added later in the same scope): the key is the tenant, not the IP.
+    hook: 'onRequest',
+    redis,
+    nameSpace: `${config.KEY_PREFIX}:rl:`,
+    // A Redis outage is answered by the routes themselves (503); do not 500 here.
+    skipOnError: true,
+    timeWindow: 60_000,
+    keyGenerator: (request) => `${request.tenant}:${request.routeOptions.config.rateLimitKind === 'submit' ? 'submit' : 'all'}`,
+    max: (request) => (request.routeOptions.config.rateLimitKind === 'submit' ? config.TENANT_SUBMITS_PER_MINUTE : config.TENANT_REQUESTS_PER_MINUTE),
+    allowList: (request) => (request.routeOptions.config.rateLimitKind === 'submit' ? config.TENANT_SUBMITS_PER_MINUTE : config.TENANT_REQUESTS_PER_MINUTE) === 0,
+    errorResponseBuilder: (_request, context) =>
+      new RateLimitedError(`Rate limit of ${context.max} requests per minute exceeded; retry in ${context.after}.`, Math.ceil(context.ttl / 1000)),
+  });
+}
+
+/** Everything under `/v1`: the API key, the rate limits, then the resources' routes. */
+async function registerV1(v1: FastifyInstance, deps: ApiDeps): Promise<void> {
+  v1.addHook('onRequest', deps.authenticate);
+  await registerRateLimit(v1, deps.config, deps.redis);
+  await v1.register(jobRoutes, deps);
+  await v1.register(controlRoutes, deps);
+  await v1.register(exportRoutes, deps);
+  await v1.register(datasetRoutes, deps);
+  await v1.register(usageRoutes, deps);
+  await v1.register(webhookRoutes, deps);
+  await v1.register(watchRoutes, deps);
+}
+
+/**
+ * Builds the Fastify app (routes, validation, problem+json errors, auth, rate limits) without
+ * listening. `app.close()` releases what it built (Redis connection, queue, inference threads).
+ */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const log = options.log ?? createLogger(config);
+  // First: a bad keys file fails the start before any connection is opened.
+  const authenticate = createAuthenticate(config, log);
+  const { redis, readRedis, ownsRedis, ownsReadRedis } = await openConnections(config, options);
+  const ownsInference = options.inference === undefined;
+  const inference = options.inference ?? createInferencePool({ threads: config.INFERENCE_THREADS, timeoutMs: config.HANDLER_TIMEOUT_MS });
+
+  const tenantUsage = createTenantUsage({ redis, reader: readRedis, config });
+  const jobStore = createJobStore({ redis, reader: readRedis, config, usage: tenantUsage });
+  const datasetStore = createDatasetStore({ redis, reader: readRedis, config });
+  // The API only reads curves.
+  const metricsStore = createMetricsStore({ redis: readRedis, config });
+  const trainingQueue = createTrainingQueue({ connection: redis, config, jobStore });
+  const events = createJobEvents({ redis, config, log, jobs: jobStore });
+  const deps: ApiDeps = { config, log, redis, jobStore, datasetStore, metricsStore, tenantUsage, trainingQueue, inference, authenticate, events };
+
+  const app = createFastify(config, log);
+  if (!config.authEnabled) log.warn('TRAINYARD_API_KEYS is unset: authentication is off and every request is tenant "default"');
   app.addHook('onClose', async () => {
     authenticate.close?.();
     await trainingQueue.close().catch(() => undefined);
@@ -174,34 +222,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, deps);
 
-  await app.register(async (v1) => {
-    v1.addHook('onRequest', authenticate);
-    // A per-minute limit of 0 is no limit: that kind of request is let through (allowList below).
-    if (config.RATE_LIMIT_ENABLED && (config.TENANT_SUBMITS_PER_MINUTE > 0 || config.TENANT_REQUESTS_PER_MINUTE > 0)) {
-      await v1.register(rateLimit, {
-        global: true,
-        // After auth (this hook is added later in the same scope): the key is the tenant, not the IP.
-        hook: 'onRequest',
-        redis,
-        nameSpace: `${config.KEY_PREFIX}:rl:`,
-        // A Redis outage is answered by the routes themselves (503); do not 500 here.
-        skipOnError: true,
-        timeWindow: 60_000,
-        keyGenerator: (request) => `${request.tenant}:${request.routeOptions.config.rateLimitKind === 'submit' ? 'submit' : 'all'}`,
-        max: (request) => (request.routeOptions.config.rateLimitKind === 'submit' ? config.TENANT_SUBMITS_PER_MINUTE : config.TENANT_REQUESTS_PER_MINUTE),
-        allowList: (request) => (request.routeOptions.config.rateLimitKind === 'submit' ? config.TENANT_SUBMITS_PER_MINUTE : config.TENANT_REQUESTS_PER_MINUTE) === 0,
-        errorResponseBuilder: (_request, context) =>
-          new RateLimitedError(`Rate limit of ${context.max} requests per minute exceeded; retry in ${context.after}.`, Math.ceil(context.ttl / 1000)),
-      });
-    }
-    await v1.register(jobRoutes, deps);
-    await v1.register(controlRoutes, deps);
-    await v1.register(exportRoutes, deps);
-    await v1.register(datasetRoutes, deps);
-    await v1.register(usageRoutes, deps);
-    await v1.register(webhookRoutes, deps);
-    await v1.register(watchRoutes, deps);
-  }, { prefix: '/v1' });
+  await app.register(async (v1) => registerV1(v1, deps), { prefix: '/v1' });
 
   await app.register(dashboardPlugin, deps);
   await app.register(adminBoardPlugin, deps);
