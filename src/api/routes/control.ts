@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { JobAccepted, JobView, Name } from '../../contract/job-schema.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { requeueTrainingJob } from '../../queue/requeue-training-job.js';
-import { createCheckpointStore } from '../../store/checkpoint-store.js';
-import { createJobControl } from '../../store/job-control.js';
+import { createCheckpointStore, type CheckpointStore } from '../../store/checkpoint-store.js';
+import { createJobControl, type JobControl } from '../../store/job-control.js';
 import type { ApiDeps } from '../deps.js';
 import { forkJob } from '../fork-job.js';
 import { describedResponse, HEADERS, IdParams, problemResponse, problemResponses, SECURITY } from '../schemas/common.js';
@@ -24,13 +24,29 @@ const ForkRequestSchema = Type.Object({
   name: Type.Optional(Name),
 }, { additionalProperties: false, title: 'ForkRequest' });
 
+type App = Parameters<FastifyPluginAsyncTypebox<ApiDeps>>[0];
+/** What the control routes share. */
+interface ControlDeps {
+  deps: ApiDeps;
+  control: JobControl;
+  checkpoints: CheckpointStore;
+}
+const tags = ['jobs'];
+
 /** Steering a job: pause, resume, fork. */
 export const controlRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
-  const { config, jobStore, trainingQueue } = deps;
-  const control = createJobControl({ redis: deps.redis, config });
-  const checkpoints = createCheckpointStore({ redis: deps.redis, config });
-  const tags = ['jobs'];
+  const shared: ControlDeps = {
+    deps,
+    control: createJobControl({ redis: deps.redis, config: deps.config }),
+    checkpoints: createCheckpointStore({ redis: deps.redis, config: deps.config }),
+  };
+  registerPause(app, shared);
+  registerResume(app, shared);
+  registerFork(app, shared);
+};
 
+function registerPause(app: App, { deps, control }: ControlDeps): void {
+  const { config, jobStore, trainingQueue } = deps;
   app.post('/jobs/:id/pause', {
     schema: {
       tags,
@@ -60,7 +76,10 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     const updated = await jobStore.getTenantJob(request.tenant, record.id);
     return reply.code(outcome === 'paused' ? 200 : 202).send(toJobView(updated, config.STALLED_HEARTBEAT_MS));
   });
+}
 
+function registerResume(app: App, { deps, control }: ControlDeps): void {
+  const { config, jobStore, trainingQueue } = deps;
   app.post('/jobs/:id/resume', {
     schema: {
       tags,
@@ -85,7 +104,9 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     const updated = await jobStore.getTenantJob(request.tenant, record.id);
     return reply.code(202).send(toJobView(updated, config.STALLED_HEARTBEAT_MS));
   });
+}
 
+function registerFork(app: App, { deps, control, checkpoints }: ControlDeps): void {
   app.post('/jobs/:id/fork', {
     config: { rateLimitKind: 'submit' },
     schema: {
@@ -103,10 +124,10 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
       },
     },
   }, async (request, reply) => {
-    const source = await jobStore.getTenantJob(request.tenant, request.params.id);
+    const source = await deps.jobStore.getTenantJob(request.tenant, request.params.id);
     const record = await forkJob(deps, { control, checkpoints }, source, request.body);
     request.log.info({ jobId: record.id, forkedFrom: source.id }, 'job forked');
     reply.header('location', `/v1/jobs/${record.id}`);
     return reply.code(202).send({ id: record.id, status: record.status, createdAt: record.createdAt, seed: record.seed, links: jobLinks(record.id) });
   });
-};
+}
