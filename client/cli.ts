@@ -2,7 +2,7 @@
 /**
  * `trainyard`: the command line over the typed client. Exit codes: 0 done (a watched job
  * completed), 1 a watched job failed or a request failed, 2 usage (bad arguments or input
- * files), 3 a watched job was cancelled.
+ * files), 3 a watched job was cancelled, 130 watching stopped by Ctrl-C (the job goes on).
  */
 import { createReadStream, realpathSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -13,7 +13,7 @@ import { createTrainyardClient, isTerminalStatus, ProblemError, type Job, type J
 import { createBarView, createLineView, formatEta, type ProgressView } from './progress-view.js';
 
 /** Exit codes of the CLI. */
-export const EXIT = { completed: 0, failed: 1, usage: 2, cancelled: 3 } as const;
+export const EXIT = { completed: 0, failed: 1, usage: 2, cancelled: 3, interrupted: 130 } as const;
 
 /** A problem with the command line or its input files (exit code 2). */
 export class UsageError extends Error {
@@ -94,10 +94,21 @@ function describeJob(job: Job): string {
 async function watchJob(client: TrainyardClient, id: string, io: CliIo, options: { interval: number }): Promise<number> {
   const tty = io.stdout.isTTY === true;
   const view: ProgressView = tty ? createBarView(io.stdout) : createLineView((line) => io.stdout.write(`${line}\n`), options.interval);
+  // Ctrl-C stops watching (the job keeps training) and leaves the terminal as it was: the bar
+  // hides the cursor while it draws.
+  const interrupted = new AbortController();
+  const onSigint = (): void => interrupted.abort();
+  process.once('SIGINT', onSigint);
   let job: Job;
   try {
-    job = await client.wait(id, { onProgress: (p) => view.update(p), pollIntervalMs: options.interval });
+    job = await client.wait(id, { onProgress: (p) => view.update(p), pollIntervalMs: options.interval, signal: interrupted.signal });
+  } catch (error) {
+    if (!interrupted.signal.aborted) throw error;
+    view.stop();
+    io.stderr.write(`stopped watching ${id}; it goes on (trainyard cancel ${id} stops it)\n`);
+    return EXIT.interrupted;
   } finally {
+    process.off('SIGINT', onSigint);
     view.stop();
   }
   const seconds = job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : null;

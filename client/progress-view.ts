@@ -61,6 +61,7 @@ export function createBarView(stream: NodeJS.WriteStream): ProgressView {
     },
     stop() {
       if (started) bar.stop();
+      started = false;
     },
   };
 }

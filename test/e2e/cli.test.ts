@@ -4,6 +4,7 @@
  * written (npx trainyard, stdout piped), the progress bar in a pseudo-terminal (util-linux
  * `script`), plain lines when piped, and every exit code.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +106,35 @@ describe('trainyard watch', () => {
     expect(progress[0]).toMatch(/\[(queued|running)\]$/);
     expect(progress.at(-1)).toMatch(/^epoch 60000\/60000 \(100%\) .* \[completed\]$/);
     expect(lines.at(-1)).toMatch(new RegExp(`^${id} completed epoch 60000/60000 loss \\S+ in \\S+$`));
+  });
+});
+
+describe('trainyard watch, interrupted', () => {
+  it('stops watching on Ctrl-C in a terminal with exit 130, restoring the cursor; the job goes on', async () => {
+    const long = JSON.stringify({
+      name: 'iris, long', model: { inputSize: 4, layers: [{ units: 32, activation: 'relu' }, { units: 3, activation: 'softmax' }] },
+      loss: 'cross_entropy', training: { epochs: 100_000, batchSize: 16, seed: 1 }, data: { builtin: 'iris' },
+    });
+    const id = (await cli(['submit', scratchFile('interrupt.json', long)])).stdout.trim();
+    const command = `'${process.execPath}' '${CLI}' watch ${id}`;
+    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: scratch.dir, env: { ...process.env, TRAINYARD_URL: trainyard.url }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        // Ctrl-C typed into the terminal once the bar shows the job running.
+        if (/\| running/.test(output) && !child.stdin.writableEnded) child.stdin.end('\u0003');
+      });
+      child.once('close', resolve);
+    });
+    const after = await cli(['status', id, '--json']);
+    await cli(['cancel', id]);
+
+    expect(code).toBe(130);
+    expect(output).toContain(`stopped watching ${id}`);
+    expect(output).toContain('\u001b[?25h');
+    expect(JSON.parse(after.stdout).status).toBe('running');
   });
 });
 
