@@ -190,6 +190,8 @@ describe('trainyard exit codes', () => {
     const id = (await cli(['submit', scratchFile('small.json', xorJob(10)), '--watch'])).stdout.split(/\s+/)[1];
     const status = await cli(['status', id, '--json']);
     const result = await cli(['result', id, '-o', 'weights.json']);
+    const predicted = await cli(['predict', id, scratchFile('inputs.json', '{ "inputs": [[0, 1], [1, 1]] }')]);
+    const uploaded = await cli(['upload', scratchFile('rows.json', '{ "inputs": [[0, 0], [1, 1]], "targets": [[0], [1]] }')]);
     const deleted = await cli(['delete', id]);
 
     expect(missing.code).toBe(1);
@@ -200,6 +202,8 @@ describe('trainyard exit codes', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ id, status: 'completed' });
     expect(result.code).toBe(0);
     expect(JSON.parse(readFileSync(join(scratch.dir, 'weights.json'), 'utf8')).weights).toHaveLength(2);
+    expect(JSON.parse(predicted.stdout)).toHaveLength(2);
+    expect(uploaded.stdout).toMatch(/^[0-9a-f-]{36} \(2 samples, 2 inputs, 1 outputs\)$/m);
     expect(deleted.stdout.trim()).toBe(`deleted ${id}`);
   });
 });
