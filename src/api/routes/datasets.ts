@@ -16,13 +16,16 @@ const DatasetList = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 }, { title: 'DatasetList', description: 'A page of datasets, newest first; pass nextCursor as cursor for the next page (null: no more)' });
 
-/** Dataset routes: upload (JSON or CSV, streamed), list, metadata, removal. */
-export const datasetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+/** The Fastify instance the dataset routes are registered on (TypeBox type provider). */
+type DatasetsApp = Parameters<FastifyPluginAsyncTypebox<ApiDeps>>[0];
+
+const tags = ['datasets'];
+
+/** POST /datasets: a JSON or CSV upload, parsed as a stream. */
+function registerUpload(app: DatasetsApp, deps: ApiDeps): void {
   const { config, datasetStore, tenantUsage } = deps;
   const maxStoredBytes = config.TENANT_MAX_STORED_BYTES;
-  const tags = ['datasets'];
   const limitBytes = config.DATASET_BODY_LIMIT_BYTES;
-
   // Uploads are parsed as streams in the handler (never buffered whole): the parsers here
   // only hand the request stream through.
   app.removeAllContentTypeParsers();
@@ -77,7 +80,11 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     reply.header('location', `/v1/datasets/${meta.id}`);
     return reply.code(201).send(meta);
   });
+}
 
+/** GET /datasets (list), GET /datasets/{id} (metadata) and DELETE /datasets/{id}. */
+function registerReads(app: DatasetsApp, deps: ApiDeps): void {
+  const { datasetStore } = deps;
   app.get('/datasets', {
     schema: {
       tags,
@@ -116,4 +123,10 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     await datasetStore.deleteDataset(request.tenant, request.params.id);
     return (reply as FastifyReply).code(204).send();
   });
+}
+
+/** Dataset routes: upload (JSON or CSV, streamed), list, metadata, removal. */
+export const datasetRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  registerUpload(app, deps);
+  registerReads(app, deps);
 };
