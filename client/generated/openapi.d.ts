@@ -176,7 +176,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pause: queued → paused at once; running → checkpoints and gives its thread back at the next batch (202) */
+        /**
+         * Pause: queued → paused at once; running → checkpoints and gives its thread back at the next batch (202)
+         * @description A paused job keeps its checkpoint, counts as neither queued nor running for the quotas, and expires like a finished job unless it is resumed. Resumed, it ends with the weights of an uninterrupted run.
+         */
         post: operations["pauseJob"];
         delete?: never;
         options?: never;
@@ -193,8 +196,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resume a paused job: it is queued again and continues from its checkpoint */
+        /**
+         * Resume a paused job: it is queued again and continues from its checkpoint
+         * @description Queues the job again under its own id; its worker continues from the checkpoint taken at the pause (bit-identical to an uninterrupted run).
+         */
         post: operations["resumeJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/fork": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fork: a new job from this job's latest checkpoint (or final state), with changes
+         * @description The new job starts from the source's weights and optimizer state — its latest checkpoint while running, paused or cancelled — and trains `epochs` more epochs with the given optimizer fields. The source is unchanged. Its status shows `forkedFrom`.
+         */
+        post: operations["forkJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -208,7 +234,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The trained model as ONNX (opset 13, float32, input `input` [N, inputSize], output `output`; 409 before completion) */
+        /**
+         * The trained model as ONNX (opset 13, float32, input `input` [N, inputSize], output `output`; 409 before completion)
+         * @description One Gemm per layer (transB = 1: W keeps its [units][fanIn] layout) and its activation op (Sigmoid, Tanh, Relu, LeakyRelu alpha 0.01, Softmax axis -1; none for linear); the batch dimension N is dynamic. onnxruntime gives /predict’s outputs to 1e-5.
+         */
         get: operations["exportOnnx"];
         put?: never;
         post?: never;
@@ -225,7 +254,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The trained model in the TF.js layers format: model.json (load with tf.loadLayersModel; 409 before completion) */
+        /**
+         * The trained model in the TF.js layers format: model.json (load with tf.loadLayersModel; 409 before completion)
+         * @description A Sequential of Dense layers (kernel = W transposed; a LeakyReLU layer after a leaky_relu one) whose weightsManifest names its float32 weights file, relative to this URL. tf.loadLayersModel(url) gives /predict’s outputs to 1e-5.
+         */
         get: operations["exportTfjsModel"];
         put?: never;
         post?: never;
@@ -242,7 +274,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The float32 weights file that the TF.js model.json names (409 before completion) */
+        /**
+         * The float32 weights file that the TF.js model.json names (409 before completion)
+         * @description Float32 little-endian values in manifest order: each layer’s kernel [fanIn, units] row-major, then its bias. Any other file name is a 404.
+         */
         get: operations["exportTfjsWeights"];
         put?: never;
         post?: never;
@@ -514,6 +549,22 @@ export interface components {
             jobId: string;
             /** @description the source job’s epoch whose weights and optimizer state the fork starts from */
             epoch: number;
+        };
+        /** ForkRequest */
+        ForkRequest: {
+            /** @description epochs to train after the fork point (default: the source's remaining epochs, or all of its epochs when none remain) */
+            epochs?: number;
+            /** @description optimizer fields to change; the optimizer type stays the source's */
+            optimizer?: {
+                learningRate?: number;
+                beta1?: number;
+                beta2?: number;
+                epsilon?: number;
+                weightDecay?: number;
+                momentum?: number;
+            };
+            /** @description any text of at most 200 characters without control characters */
+            name?: string;
         };
         /** Health */
         Health: {
@@ -836,6 +887,7 @@ export type DatasetUpload = components['schemas']['DatasetUpload'];
 export type EarlyStopping = components['schemas']['EarlyStopping'];
 export type FieldProblem = components['schemas']['FieldProblem'];
 export type ForkedFrom = components['schemas']['ForkedFrom'];
+export type ForkRequest = components['schemas']['ForkRequest'];
 export type Health = components['schemas']['Health'];
 export type InlineData = components['schemas']['InlineData'];
 export type Job = components['schemas']['Job'];
@@ -1791,6 +1843,103 @@ export interface operations {
                 };
             };
             /** @description The job is not paused (conflict) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit, quota or stream limit was reached (rate_limited, quota_exceeded); retry after Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error (internal); detail carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Redis is unreachable, the server is overloaded or shutting down (unavailable); retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    forkJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForkRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted: the fork is queued */
+            202: {
+                headers: {
+                    /** @description the URL of the created resource */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAccepted"];
+                };
+            };
+            /** @description The request is invalid (validation_failed); errors lists every bad field by JSON Pointer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication is on and the API key is missing or wrong (unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer: send Authorization: Bearer <API key> */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this tenant (not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The job has no checkpoint to fork from (conflict), or failed without one (job_failed) */
             409: {
                 headers: {
                     [name: string]: unknown;
