@@ -41,9 +41,11 @@ async function assertRedisReachable(config: Config, timeoutMs: number): Promise<
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    const where = isClusterConfig(config) ? `the Redis Cluster of REDIS_CLUSTER_NODES` : `Redis at REDIS_URL=${redactUrl(config.REDIS_URL ?? '')}`;
+    const [where, variable] = isClusterConfig(config)
+      ? ['the Redis Cluster of REDIS_CLUSTER_NODES', 'REDIS_CLUSTER_NODES']
+      : [`Redis at REDIS_URL=${redactUrl(config.REDIS_URL ?? '')}`, 'REDIS_URL'];
     throw new StartupError(
-      `cannot reach ${where} (${(err as Error).message}); start that Redis, or unset it so npm start runs its own redis-server`,
+      `cannot reach ${where} (${(err as Error).message}); start that Redis, or unset ${variable} so npm start runs its own redis-server`,
     );
   } finally {
     probe.disconnect();
