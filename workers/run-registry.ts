@@ -6,7 +6,12 @@ export interface ActiveRun {
   handBack(): void;
   /** This process lost the job's lock (another worker owns it now): stop and write nothing. */
   abandon(): void;
+  /** The job was paused: checkpoint at the next batch and give the thread back. */
+  pause?(): void;
 }
+
+/** Prefix of a message on the cancel channel that asks for a pause (`pause:<jobId>`); others are job ids to cancel. */
+export const PAUSE_MESSAGE_PREFIX = 'pause:';
 
 /**
  * The jobs training in this worker process, by job id, so that a cancel message, a lost lock or
@@ -44,6 +49,13 @@ export class RunRegistry {
   cancel(jobId: string): boolean {
     const run = this.runs.get(jobId);
     run?.cancel();
+    return run !== undefined;
+  }
+
+  /** Pauses a run of this process. @returns `false` when the job does not run here. */
+  pause(jobId: string): boolean {
+    const run = this.runs.get(jobId);
+    run?.pause?.();
     return run !== undefined;
   }
 

@@ -108,6 +108,8 @@ export function createJobControl(options: { redis: Redis; config: Pick<Config, '
     async requestPause(id) {
       const [outcome, tenant] = await run(REQUEST_PAUSE, id, [new Date().toISOString(), ttl]);
       if (outcome === 'paused' && tenant) await leaveActive(tenant, id);
+      // The worker running it hears at once (it also polls the flag: pub/sub can miss it).
+      if (outcome === 'requested') await redis.publish(keys.cancelChannel, `pause:${id}`);
       return { outcome: outcome as PauseOutcome, tenant };
     },
 
