@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import { loadBuiltinDataset, type DatasetArrays } from './builtin-datasets.js';
 import { createKeys, type Keys } from './keys.js';
 import { concatChunks, decodeNumbers, type EncodedNumbers, type NumberDtype } from './number-buffer.js';
-import { createTenantUsage, datasetArtifact, reserveStorageWithinQuota } from './tenant-usage.js';
+import { createTenantUsage, datasetArtifact, reserveStorageWithinQuota, type TenantUsage } from './tenant-usage.js';
 
 export type { DatasetArrays } from './builtin-datasets.js';
 
@@ -107,6 +107,125 @@ function publicMeta(meta: DatasetMeta & { tenant: string }): DatasetMeta {
   return rest;
 }
 
+/** What the dataset store's operations share. */
+interface StoreContext {
+  redis: Redis;
+  reader: Redis;
+  keys: Keys;
+  usage: TenantUsage;
+}
+
+async function appendAll(ctx: StoreContext, key: string, encoded: EncodedNumbers): Promise<void> {
+  // An empty string key does not exist in Redis; SET '' first so GET finds a zero-length value.
+  await ctx.redis.set(key, '');
+  for (const chunk of encoded.chunks()) {
+    await ctx.redis.append(key, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+}
+
+async function readMeta(ctx: StoreContext, id: string): Promise<(DatasetMeta & { tenant: string }) | null> {
+  const values = await ctx.reader.hmget(ctx.keys.dataset(id), ...META_FIELDS);
+  if (values[0] === null) return null;
+  return metaOf(id, values);
+}
+
+async function saveDataset(ctx: StoreContext, tenant: string, data: EncodedDataset, maxStoredBytes: number): Promise<DatasetMeta> {
+  const { redis, keys, usage } = ctx;
+  const id = randomUUID();
+  const meta: DatasetMeta & { tenant: string } = {
+    id,
+    tenant,
+    samples: data.samples,
+    inputSize: data.inputSize,
+    outputSize: data.outputSize,
+    bytes: data.inputs.byteLength + data.targets.byteLength,
+    createdAt: new Date().toISOString(),
+    inputsDtype: data.inputs.dtype,
+    targetsDtype: data.targets.dtype,
+  };
+  const artifact = datasetArtifact(id);
+  // Reserved before anything is written, so concurrent uploads cannot overshoot the quota.
+  await reserveStorageWithinQuota(usage, tenant, artifact, meta.bytes, maxStoredBytes);
+  try {
+    await appendAll(ctx, keys.datasetInputs(id), data.inputs);
+    await appendAll(ctx, keys.datasetTargets(id), data.targets);
+    const { id: _id, ...fields } = meta;
+    await redis.hset(keys.dataset(id), fields as unknown as Record<string, string | number>);
+    await redis.sadd(keys.tenantDatasets(tenant), id);
+    await redis.zadd(keys.tenantDatasetIndex(tenant), 0, indexMember(meta));
+    await usage.confirmStorage(tenant, artifact);
+  } catch (error) {
+    await redis.del(keys.dataset(id), keys.datasetInputs(id), keys.datasetTargets(id)).catch(() => undefined);
+    await usage.releaseStorage(tenant, artifact).catch(() => undefined);
+    throw error;
+  }
+  return publicMeta(meta);
+}
+
+/**
+ * Datasets stored before the time index existed are only in the tenant's set: index them
+ * once (the set and the index have the same members afterwards).
+ */
+async function backfillIndex(ctx: StoreContext, tenant: string): Promise<void> {
+  const { redis, reader, keys } = ctx;
+  const [inSet, inIndex] = await Promise.all([reader.scard(keys.tenantDatasets(tenant)), reader.zcard(keys.tenantDatasetIndex(tenant))]);
+  if (inSet <= inIndex) return;
+  const ids = await reader.smembers(keys.tenantDatasets(tenant));
+  const metas = await Promise.all(ids.map((id) => readMeta(ctx, id)));
+  const members = metas.filter((meta) => meta !== null && meta.tenant === tenant).map((meta) => indexMember(meta!));
+  if (members.length > 0) await redis.zadd(keys.tenantDatasetIndex(tenant), ...members.flatMap((member) => [0, member]));
+  const gone = ids.filter((_id, i) => metas[i] === null);
+  if (gone.length > 0) await redis.srem(keys.tenantDatasets(tenant), ...gone);
+}
+
+async function listDatasets(ctx: StoreContext, tenant: string, limit: number, cursor: string | null | undefined): Promise<DatasetPage> {
+  const { redis, reader, keys } = ctx;
+  await backfillIndex(ctx, tenant);
+  const max = cursor ? `(${decodeCursor(cursor)}` : '+';
+  // One more than asked: whether a next page exists, without a second read.
+  const members = await reader.zrevrangebylex(keys.tenantDatasetIndex(tenant), max, '-', 'LIMIT', 0, limit + 1);
+  const page = members.slice(0, limit);
+  const metas = await Promise.all(page.map((member) => readMeta(ctx, member.slice(16))));
+  const items: DatasetMeta[] = [];
+  const vanished: string[] = [];
+  metas.forEach((meta, i) => {
+    if (meta === null || meta.tenant !== tenant) vanished.push(page[i]);
+    else items.push(publicMeta(meta));
+  });
+  if (vanished.length > 0) void redis.zrem(keys.tenantDatasetIndex(tenant), ...vanished).catch(() => undefined);
+  const nextCursor = members.length > limit ? Buffer.from(page[page.length - 1]).toString('base64url') : null;
+  return { items, nextCursor };
+}
+
+async function loadInlineArrays(ctx: StoreContext, jobId: string): Promise<DatasetArrays> {
+  const [samples, inputSize, outputSize, inputsDtype, targetsDtype, inputs, targets] = await ctx.redis.hmgetBuffer(
+    ctx.keys.jobData(jobId), 'samples', 'inputSize', 'outputSize', 'inputsDtype', 'targetsDtype', 'inputs', 'targets',
+  );
+  if (samples === null || inputs === null || targets === null) throw new NotFoundError('The job’s inline data no longer exists.');
+  return {
+    samples: Number(samples.toString()),
+    inputSize: Number(inputSize!.toString()),
+    outputSize: Number(outputSize!.toString()),
+    inputs: decodeNumbers(inputs, inputsDtype!.toString() as NumberDtype),
+    targets: decodeNumbers(targets, targetsDtype!.toString() as NumberDtype),
+  };
+}
+
+async function loadUploadedArrays(ctx: StoreContext, tenant: string, datasetId: string): Promise<DatasetArrays> {
+  const meta = await readMeta(ctx, datasetId);
+  if (meta === null || meta.tenant !== tenant) throw new NotFoundError('The dataset no longer exists.');
+  const inputs = await ctx.redis.getBuffer(ctx.keys.datasetInputs(datasetId));
+  const targets = await ctx.redis.getBuffer(ctx.keys.datasetTargets(datasetId));
+  if (inputs === null || targets === null) throw new NotFoundError('The dataset no longer exists.');
+  return {
+    samples: meta.samples,
+    inputSize: meta.inputSize,
+    outputSize: meta.outputSize,
+    inputs: decodeNumbers(inputs, meta.inputsDtype),
+    targets: decodeNumbers(targets, meta.targetsDtype),
+  };
+}
+
 /**
  * Creates the dataset store on an ioredis connection.
  * @param options.redis a connection (the API's fails fast; workers' wait for Redis).
@@ -119,106 +238,28 @@ export function createDatasetStore(options: {
   config: Pick<Config, 'KEY_PREFIX'>;
 }): DatasetStore {
   const { redis } = options;
-  const reader = options.reader ?? redis;
   const keys = createKeys(options.config.KEY_PREFIX);
-  const usage = createTenantUsage({ redis, config: options.config });
-
-  async function appendAll(key: string, encoded: EncodedNumbers): Promise<void> {
-    // An empty string key does not exist in Redis; SET '' first so GET finds a zero-length value.
-    await redis.set(key, '');
-    for (const chunk of encoded.chunks()) {
-      await redis.append(key, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    }
-  }
-
-  async function readMeta(id: string): Promise<(DatasetMeta & { tenant: string }) | null> {
-    const values = await reader.hmget(keys.dataset(id), ...META_FIELDS);
-    if (values[0] === null) return null;
-    return metaOf(id, values);
-  }
-
-  /**
-   * Datasets stored before the time index existed are only in the tenant's set: index them
-   * once (the set and the index have the same members afterwards).
-   */
-  async function backfillIndex(tenant: string): Promise<void> {
-    const [inSet, inIndex] = await Promise.all([reader.scard(keys.tenantDatasets(tenant)), reader.zcard(keys.tenantDatasetIndex(tenant))]);
-    if (inSet <= inIndex) return;
-    const ids = await reader.smembers(keys.tenantDatasets(tenant));
-    const metas = await Promise.all(ids.map((id) => readMeta(id)));
-    const members = metas.filter((meta) => meta !== null && meta.tenant === tenant).map((meta) => indexMember(meta!));
-    if (members.length > 0) await redis.zadd(keys.tenantDatasetIndex(tenant), ...members.flatMap((member) => [0, member]));
-    const gone = ids.filter((_id, i) => metas[i] === null);
-    if (gone.length > 0) await redis.srem(keys.tenantDatasets(tenant), ...gone);
-  }
+  const ctx: StoreContext = { redis, reader: options.reader ?? redis, keys, usage: createTenantUsage({ redis, config: options.config }) };
+  const ownMeta = async (tenant: string, id: string) => {
+    const meta = await readMeta(ctx, id);
+    if (meta === null || meta.tenant !== tenant) throw new NotFoundError('No such dataset.');
+    return meta;
+  };
 
   return {
     keys,
-
-    async saveDataset(tenant, data, saveOptions = {}) {
-      const id = randomUUID();
-      const meta: DatasetMeta & { tenant: string } = {
-        id,
-        tenant,
-        samples: data.samples,
-        inputSize: data.inputSize,
-        outputSize: data.outputSize,
-        bytes: data.inputs.byteLength + data.targets.byteLength,
-        createdAt: new Date().toISOString(),
-        inputsDtype: data.inputs.dtype,
-        targetsDtype: data.targets.dtype,
-      };
-      const artifact = datasetArtifact(id);
-      // Reserved before anything is written, so concurrent uploads cannot overshoot the quota.
-      await reserveStorageWithinQuota(usage, tenant, artifact, meta.bytes, saveOptions.maxStoredBytes ?? 0);
-      try {
-        await appendAll(keys.datasetInputs(id), data.inputs);
-        await appendAll(keys.datasetTargets(id), data.targets);
-        const { id: _id, ...fields } = meta;
-        await redis.hset(keys.dataset(id), fields as unknown as Record<string, string | number>);
-        await redis.sadd(keys.tenantDatasets(tenant), id);
-        await redis.zadd(keys.tenantDatasetIndex(tenant), 0, indexMember(meta));
-        await usage.confirmStorage(tenant, artifact);
-      } catch (error) {
-        await redis.del(keys.dataset(id), keys.datasetInputs(id), keys.datasetTargets(id)).catch(() => undefined);
-        await usage.releaseStorage(tenant, artifact).catch(() => undefined);
-        throw error;
-      }
-      return publicMeta(meta);
-    },
-
-    async getDataset(tenant, id) {
-      const meta = await readMeta(id);
-      if (meta === null || meta.tenant !== tenant) throw new NotFoundError('No such dataset.');
-      return publicMeta(meta);
-    },
+    saveDataset: (tenant, data, saveOptions = {}) => saveDataset(ctx, tenant, data, saveOptions.maxStoredBytes ?? 0),
+    getDataset: async (tenant, id) => publicMeta(await ownMeta(tenant, id)),
 
     async deleteDataset(tenant, id) {
-      const meta = await readMeta(id);
-      if (meta === null || meta.tenant !== tenant) throw new NotFoundError('No such dataset.');
+      const meta = await ownMeta(tenant, id);
       await redis.del(keys.dataset(id), keys.datasetInputs(id), keys.datasetTargets(id));
       await redis.srem(keys.tenantDatasets(tenant), id);
       await redis.zrem(keys.tenantDatasetIndex(tenant), indexMember(meta));
-      await usage.releaseStorage(tenant, datasetArtifact(id));
+      await ctx.usage.releaseStorage(tenant, datasetArtifact(id));
     },
 
-    async listDatasets(tenant, { limit, cursor }) {
-      await backfillIndex(tenant);
-      const max = cursor ? `(${decodeCursor(cursor)}` : '+';
-      // One more than asked: whether a next page exists, without a second read.
-      const members = await reader.zrevrangebylex(keys.tenantDatasetIndex(tenant), max, '-', 'LIMIT', 0, limit + 1);
-      const page = members.slice(0, limit);
-      const metas = await Promise.all(page.map((member) => readMeta(member.slice(16))));
-      const items: DatasetMeta[] = [];
-      const vanished: string[] = [];
-      metas.forEach((meta, i) => {
-        if (meta === null || meta.tenant !== tenant) vanished.push(page[i]);
-        else items.push(publicMeta(meta));
-      });
-      if (vanished.length > 0) void redis.zrem(keys.tenantDatasetIndex(tenant), ...vanished).catch(() => undefined);
-      const nextCursor = members.length > limit ? Buffer.from(page[page.length - 1]).toString('base64url') : null;
-      return { items, nextCursor };
-    },
+    listDatasets: (tenant, { limit, cursor }) => listDatasets(ctx, tenant, limit, cursor),
 
     async saveInlineData(jobId, data) {
       await redis.hset(keys.jobData(jobId), {
@@ -234,32 +275,8 @@ export function createDatasetStore(options: {
 
     async loadDatasetArrays(ref) {
       if (ref.kind === 'builtin') return loadBuiltinDataset(ref.name);
-      if (ref.kind === 'inline') {
-        const key = keys.jobData(ref.jobId);
-        const [samples, inputSize, outputSize, inputsDtype, targetsDtype, inputs, targets] = await redis.hmgetBuffer(
-          key, 'samples', 'inputSize', 'outputSize', 'inputsDtype', 'targetsDtype', 'inputs', 'targets',
-        );
-        if (samples === null || inputs === null || targets === null) throw new NotFoundError('The job’s inline data no longer exists.');
-        return {
-          samples: Number(samples.toString()),
-          inputSize: Number(inputSize!.toString()),
-          outputSize: Number(outputSize!.toString()),
-          inputs: decodeNumbers(inputs, inputsDtype!.toString() as NumberDtype),
-          targets: decodeNumbers(targets, targetsDtype!.toString() as NumberDtype),
-        };
-      }
-      const meta = await readMeta(ref.datasetId);
-      if (meta === null || meta.tenant !== ref.tenant) throw new NotFoundError('The dataset no longer exists.');
-      const inputs = await redis.getBuffer(keys.datasetInputs(ref.datasetId));
-      const targets = await redis.getBuffer(keys.datasetTargets(ref.datasetId));
-      if (inputs === null || targets === null) throw new NotFoundError('The dataset no longer exists.');
-      return {
-        samples: meta.samples,
-        inputSize: meta.inputSize,
-        outputSize: meta.outputSize,
-        inputs: decodeNumbers(inputs, meta.inputsDtype),
-        targets: decodeNumbers(targets, meta.targetsDtype),
-      };
+      if (ref.kind === 'inline') return loadInlineArrays(ctx, ref.jobId);
+      return loadUploadedArrays(ctx, ref.tenant, ref.datasetId);
     },
   };
 }
