@@ -183,8 +183,38 @@ export function createMetricsStore(options: MetricsStoreOptions): MetricsStore {
     return { base: Number(header.subarray(4, HEADER_BYTES).toString('latin1')), records, total };
   }
 
+  /**
+   * Curves written before the binary layout were sorted sets (score = epoch, member = JSON): one
+   * still there is rewritten in the new layout on its first read or write.
+   */
+  async function upgradeLegacyCurve(jobId: string): Promise<void> {
+    const key = keys.jobCurve(jobId);
+    if ((await redis.type(key)) !== 'zset') return;
+    const members = await redis.zrange(key, 0, -1);
+    await redis.del(key);
+    await writePoints(jobId, members.map((member) => JSON.parse(member) as StoredCurvePoint));
+  }
+
+  async function writePoints(jobId: string, points: readonly StoredCurvePoint[]): Promise<void> {
+    if (points.length === 0) return;
+    const args: (string | Buffer)[] = [headerOf(0), String(CURVE_RECORD_BYTES), String(ttlSeconds), String(MAX_CURVE_RECORDS)];
+    for (const point of points) args.push(String(point.epoch), encodeCurveRecord(point));
+    await redis.eval(WRITE_SCRIPT, 1, keys.jobCurve(jobId), ...args);
+  }
+
+  /** Runs `action`, first upgrading a legacy curve when Redis says the key has the wrong type. */
+  async function withLegacyUpgrade<T>(jobId: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (err) {
+      if (!String((err as Error).message).includes('WRONGTYPE')) throw err;
+      await upgradeLegacyCurve(jobId);
+      return action();
+    }
+  }
+
   async function readCurve(jobId: string, since = 0, limit = pageSize): Promise<CurvePage> {
-    const read = await readRecords(jobId, since, limit);
+    const read = await withLegacyUpgrade(jobId, () => readRecords(jobId, since, limit));
     if (read === null) return { points: [], next: since };
     const { base, records, total } = read;
     const firstEpoch = Math.max(since, base) + 1;
@@ -205,10 +235,7 @@ export function createMetricsStore(options: MetricsStoreOptions): MetricsStore {
     readCurve,
 
     async appendPoints(jobId, points) {
-      if (points.length === 0) return;
-      const args: (string | Buffer)[] = [headerOf(0), String(CURVE_RECORD_BYTES), String(ttlSeconds), String(MAX_CURVE_RECORDS)];
-      for (const point of points) args.push(String(point.epoch), encodeCurveRecord(point));
-      await redis.eval(WRITE_SCRIPT, 1, keys.jobCurve(jobId), ...args);
+      await withLegacyUpgrade(jobId, () => writePoints(jobId, points));
     },
 
     async startCurve(jobId, firstEpoch) {

@@ -125,6 +125,21 @@ describe('MetricsStore', () => {
     expect(last).toEqual({ points: [], next: 21 });
   });
 
+  it('reads and extends a curve stored as a sorted set by an earlier version, rewriting it once', async () => {
+    const key = createKeys(prefix).jobCurve('old');
+    await redis.zadd(key, 1, JSON.stringify({ epoch: 1, loss: 0.9, elapsedMs: 5 }), 2, JSON.stringify({ epoch: 2, loss: 0.8, elapsedMs: 9 }));
+
+    const before = await metrics.readCurve('old', 0);
+    await metrics.appendPoints('old', [{ epoch: 3, loss: 0.7, elapsedMs: 12 }]);
+    const after = await metrics.readCurve('old', 0);
+
+    expect(before.points.map((p) => p.epoch)).toEqual([1, 2]);
+    expect(after.points).toEqual([
+      { epoch: 1, loss: 0.9, elapsedMs: 5 }, { epoch: 2, loss: 0.8, elapsedMs: 9 }, { epoch: 3, loss: 0.7, elapsedMs: 12 },
+    ]);
+    expect(await redis.type(key)).toBe('string');
+  });
+
   it('answers an empty page for a job without a curve', async () => {
     expect(await metrics.readCurve('none', 5)).toEqual({ points: [], next: 5 });
   });
