@@ -21,7 +21,7 @@ import { createRunningSlots } from '../src/store/running-slots.js';
 import { createTenantUsage } from '../src/store/tenant-usage.js';
 import { enableWasmFeatures } from '../src/wasm-features.js';
 import { startWorkerMetricsServer, type WorkerMetricsServer } from '../src/observability/worker-metrics.js';
-import { RunRegistry } from './run-registry.js';
+import { PAUSE_MESSAGE_PREFIX, RunRegistry } from './run-registry.js';
 import { ThreadPool } from './thread-pool.js';
 import { createTrainingProcessor, errorSummary, type TrainingJobData, type TrainingJobResult, type WorkerTelemetry } from './training-processor.js';
 import { startWebhookDelivery, type WebhookDeliveryHandle } from './webhook-delivery.js';
@@ -90,7 +90,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   }
 
   const runs = new RunRegistry();
-  const jobs = createJobStore({ redis: storeConnection, config });
+  const usage = createTenantUsage({ redis: storeConnection, config });
+  const jobs = createJobStore({ redis: storeConnection, config, usage });
   const webhooks = await startWebhookDelivery({ config, log: options.log, ...(options.metricsRegistry ? { registry: options.metricsRegistry } : {}) });
   const processor = createTrainingProcessor({
     config,
@@ -100,7 +101,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     metrics: createMetricsStore({ redis: storeConnection, config }),
     checkpoints: createCheckpointStore({ redis: storeConnection, config }),
     slots: createRunningSlots({ redis: storeConnection, config, leaseMs: Math.max(config.LOCK_DURATION_MS, 5_000) }),
-    usage: createTenantUsage({ redis: storeConnection, config }),
+    usage,
     pool,
     runs,
     events: webhooks.events,
@@ -108,9 +109,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
 
-  // Cancels reach every worker process; only the one running the job acts on it.
-  subscriber.on('message', (channel: string, jobId: string) => {
-    if (channel === keys.cancelChannel && runs.cancel(jobId)) log.info({ jobId }, 'cancel received');
+  // Cancels (a job id) and pauses (`pause:<jobId>`) reach every worker process; only the one
+  // running the job acts on it.
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel !== keys.cancelChannel) return;
+    if (message.startsWith(PAUSE_MESSAGE_PREFIX)) {
+      const jobId = message.slice(PAUSE_MESSAGE_PREFIX.length);
+      if (runs.pause(jobId)) log.info({ jobId }, 'pause received');
+    } else if (runs.cancel(message)) log.info({ jobId: message }, 'cancel received');
   });
   await subscriber.subscribe(keys.cancelChannel);
 
