@@ -188,7 +188,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   const tenantUsage = createTenantUsage({ redis, reader: readRedis, config });
   const jobStore = createJobStore({ redis, reader: readRedis, config, usage: tenantUsage });
-  const datasetStore = createDatasetStore({ redis, reader: readRedis, config });
+  const datasetStore = createDatasetStore({ redis, reader: readRedis, config, usage: tenantUsage });
   // The API only reads curves.
   const metricsStore = createMetricsStore({ redis: readRedis, config });
   const trainingQueue = createTrainingQueue({ connection: redis, config, jobStore });

@@ -21,7 +21,7 @@ const TITLES: Record<ErrorCode, string> = {
   internal: 'Internal server error',
 };
 
-/** An RFC 9457 problem body as SPEC.md "Errors" defines it. */
+/** An RFC 9457 problem body as the README and openapi/openapi.json (`Problem`) define it. */
 export interface Problem {
   type: string;
   title: string;
@@ -85,9 +85,11 @@ export function isRedisUnavailable(error: unknown): boolean {
   // A transaction refused because one of its commands was (e.g. OOM with noeviction).
   const previous = (error as { previousErrors?: unknown[] }).previousErrors;
   if (/EXECABORT/.test(error.message) && Array.isArray(previous) && previous.some(isRedisUnavailable)) return true;
-  return /Stream isn't writeable|Command timed out|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|OOM command not allowed|LOADING|MISCONF|READONLY|Reached the max retries/i.test(
-    error.message,
-  );
+  if (/Stream isn't writeable|Command timed out|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|OOM command not allowed|LOADING|MISCONF|READONLY|Reached the max retries/i.test(error.message)) {
+    return true;
+  }
+  // Redis Cluster during a failover or a resharding: retried by the client, or by the caller.
+  return /CLUSTERDOWN|TRYAGAIN|Cluster isn't ready|Failed to refresh slots cache|None of startup nodes is available|All nodes failed|^MOVED |^ASK /.test(error.message);
 }
 
 /**

@@ -236,10 +236,13 @@ export function createDatasetStore(options: {
   /** A connection for metadata reads (see the job store's `reader`). @defaultValue `redis` */
   reader?: Redis;
   config: Pick<Config, 'KEY_PREFIX'>;
+  /** The tenants' storage ledger (uploads reserve their bytes in it). @defaultValue one on `redis` */
+  usage?: TenantUsage;
 }): DatasetStore {
   const { redis } = options;
   const keys = createKeys(options.config.KEY_PREFIX);
-  const ctx: StoreContext = { redis, reader: options.reader ?? redis, keys, usage: createTenantUsage({ redis, config: options.config }) };
+  const usage = options.usage ?? createTenantUsage({ redis, config: options.config });
+  const ctx: StoreContext = { redis, reader: options.reader ?? redis, keys, usage };
   const ownMeta = async (tenant: string, id: string) => {
     const meta = await readMeta(ctx, id);
     if (meta === null || meta.tenant !== tenant) throw new NotFoundError('No such dataset.');

@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { DatasetUpload, DatasetView } from '../../contract/job-schema.js';
 import { QuotaExceededError, UnsupportedMediaTypeError } from '../../errors.js';
 import { datasetTooLarge, parseCsvDataset, parseJsonDataset } from '../dataset-upload.js';
+import { confirmWrites } from '../../queue/connection.js';
 import type { ApiDeps } from '../deps.js';
 import { compileValidator } from '../validation.js';
 import { describedResponse, emptyResponse, HEADERS, IdParams, problemResponses, SECURITY } from '../schemas/common.js';
@@ -76,6 +77,13 @@ function registerUpload(app: DatasetsApp, deps: ApiDeps): void {
       ? await parseCsvDataset(stream, limitBytes, query.targetColumns ?? 1, config)
       : await parseJsonDataset(stream, limitBytes, config);
     const meta = await datasetStore.saveDataset(request.tenant, encoded, { maxStoredBytes });
+    try {
+      // With REDIS_WAIT_REPLICAS, a 201 means the replicas have the dataset too.
+      await confirmWrites(deps.redis, config, [datasetStore.keys.dataset(meta.id)]);
+    } catch (error) {
+      await datasetStore.deleteDataset(request.tenant, meta.id).catch(() => undefined);
+      throw error;
+    }
     request.log.info({ datasetId: meta.id, samples: meta.samples, bytes: meta.bytes }, 'dataset stored');
     reply.header('location', `/v1/datasets/${meta.id}`);
     return reply.code(201).send(meta);
