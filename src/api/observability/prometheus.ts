@@ -45,40 +45,27 @@ function finite(value: number | null | undefined): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
 }
 
-/**
- * Creates the API registry: HTTP request histogram, queue depth by state, jobs by final status,
- * epochs/s and samples/s of running jobs, busy training threads, Redis round-trip time, and the
- * default Node.js process metrics. A source that fails (Redis down) leaves its metrics out of
- * that scrape and sets `trainyard_redis_up` to 0; a scrape never fails because of it.
- */
-export function createApiMetrics(sources: ApiMetricsSources): ApiMetrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  // prom-client collects every metric of a scrape concurrently: a source read by several metrics
-  // is read once per scrape through this memo.
-  const perScrape = <T>(read: () => Promise<T>): (() => Promise<T>) => {
-    let pending: Promise<T> | null = null;
-    return () => {
-      pending ??= read().finally(() => setTimeout(() => { pending = null; }, 0));
-      return pending;
-    };
+// prom-client collects every metric of a scrape concurrently: a source read by several metrics
+// is read once per scrape through this memo.
+function perScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | null = null;
+  return () => {
+    pending ??= read().finally(() => setTimeout(() => { pending = null; }, 0));
+    return pending;
   };
-  const guard = async (metric: { reset(): void }, read: () => Promise<void>): Promise<void> => {
-    try {
-      await read();
-    } catch {
-      metric.reset();
-    }
-  };
+}
 
-  const http = new Histogram({
-    name: 'trainyard_http_request_duration_seconds',
-    help: 'HTTP requests answered by the API, by method, route pattern and status code',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: HTTP_DURATION_BUCKETS,
-    registers: [registry],
-  });
+/** Runs a metric's read; a failed source leaves the metric out of this scrape. */
+async function guard(metric: { reset(): void }, read: () => Promise<void>): Promise<void> {
+  try {
+    await read();
+  } catch {
+    metric.reset();
+  }
+}
 
+/** Queue depth by state and jobs by final status. */
+function registerQueueMetrics(registry: Registry, sources: ApiMetricsSources): void {
   new Gauge({
     name: 'trainyard_queue_jobs',
     help: 'BullMQ training jobs by state',
@@ -106,7 +93,10 @@ export function createApiMetrics(sources: ApiMetricsSources): ApiMetrics {
       });
     },
   });
+}
 
+/** Running jobs, busy threads, epochs/s and samples/s, from the running jobs' records. */
+function registerThroughputMetrics(registry: Registry, sources: ApiMetricsSources): void {
   const readRunning = perScrape(() => sources.getRunningJobs());
   const runningGauge = (name: string, help: string, value: (jobs: RunningJobThroughput[]) => number): void => {
     new Gauge({
@@ -124,7 +114,10 @@ export function createApiMetrics(sources: ApiMetricsSources): ApiMetrics {
     jobs.reduce((sum, job) => sum + finite(job.epochsPerSecond), 0));
   runningGauge('trainyard_training_samples_per_second', 'Training samples per second, summed over running jobs', (jobs) =>
     jobs.reduce((sum, job) => sum + finite(job.samplesPerSecond), 0));
+}
 
+/** Redis round-trip time and reachability, one PING per scrape. */
+function registerRedisMetrics(registry: Registry, sources: ApiMetricsSources): void {
   // The round trip in seconds, or null when Redis did not answer.
   const ping = perScrape(async (): Promise<number | null> => {
     const started = process.hrtime.bigint();
@@ -153,6 +146,27 @@ export function createApiMetrics(sources: ApiMetricsSources): ApiMetrics {
       this.set((await ping()) === null ? 0 : 1);
     },
   });
+}
+
+/**
+ * Creates the API registry: HTTP request histogram, queue depth by state, jobs by final status,
+ * epochs/s and samples/s of running jobs, busy training threads, Redis round-trip time, and the
+ * default Node.js process metrics. A source that fails (Redis down) leaves its metrics out of
+ * that scrape and sets `trainyard_redis_up` to 0; a scrape never fails because of it.
+ */
+export function createApiMetrics(sources: ApiMetricsSources): ApiMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const http = new Histogram({
+    name: 'trainyard_http_request_duration_seconds',
+    help: 'HTTP requests answered by the API, by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: HTTP_DURATION_BUCKETS,
+    registers: [registry],
+  });
+  registerQueueMetrics(registry, sources);
+  registerThroughputMetrics(registry, sources);
+  registerRedisMetrics(registry, sources);
 
   return {
     registry,
