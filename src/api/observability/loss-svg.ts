@@ -108,26 +108,24 @@ interface Series {
   points: { epoch: number; value: number }[];
 }
 
-/**
- * Renders the training and validation loss by epoch as an SVG document: a title (the job name),
- * axes with ticks and labels, one `<polyline>` per series (class `series-loss` /
- * `series-valLoss`, one `x,y` pair per kept point), a legend, and a linear or log loss axis.
- * Series longer than `maxPoints` are reduced with min/max buckets so spikes stay visible.
- * @returns the SVG document, starting with the XML declaration.
- */
-export function renderLossSvg(options: LossSvgOptions): string {
-  const width = options.width ?? 800;
-  const height = options.height ?? 450;
-  const logY = options.logY ?? false;
-  const maxPoints = options.maxPoints ?? 1000;
-  const plot = { x: MARGIN.left, y: MARGIN.top, w: width - MARGIN.left - MARGIN.right, h: height - MARGIN.top - MARGIN.bottom };
+/** Where the plot area is and how epochs and losses map into it. */
+interface Scale {
+  plot: { x: number; y: number; w: number; h: number };
+  xTicks: number[];
+  yTicks: number[];
+  /** Step between linear y ticks (0 on a log axis), for their labels' precision. */
+  yStep: number;
+  toX(epoch: number): number;
+  toY(value: number): number;
+}
 
+/** The drawable points of each series, each downsampled on its own key so both keep their extremes. */
+function buildSeries(points: LossSvgOptions['points'], logY: boolean, maxPoints: number): Series[] {
   const drawable = (value: number | null | undefined): value is number =>
     typeof value === 'number' && Number.isFinite(value) && (!logY || value > 0);
-  const series: Series[] = (['loss', 'valLoss'] as const)
+  return (['loss', 'valLoss'] as const)
     .map((key) => {
-      const raw = options.points.filter((point) => drawable(point[key]));
-      // Downsample each series on its own key so both keep their own extremes.
+      const raw = points.filter((point) => drawable(point[key]));
       const kept = downsampleMinMax(raw, maxPoints, [key]);
       return {
         key,
@@ -136,57 +134,55 @@ export function renderLossSvg(options: LossSvgOptions): string {
       };
     })
     .filter((entry) => entry.key === 'loss' || entry.points.length > 0);
+}
 
-  const all = series.flatMap((entry) => entry.points);
-  const divergedAt = options.points.find((point) => point.diverged === true)?.epoch;
-  const empty = all.length === 0;
-  const epochs = all.map((point) => point.epoch).concat(divergedAt === undefined ? [] : [divergedAt]);
-
-  let xMin = epochs.length === 0 ? 0 : Math.min(...epochs);
-  let xMax = epochs.length === 0 ? 1 : Math.max(...epochs);
-  if (xMax === xMin) { xMin = Math.max(0, xMin - 1); xMax += 1; }
-
+/** The loss axis: its padded range and ticks, linear or log10. */
+function lossAxis(values: number[], logY: boolean): { yLo: number; yHi: number; yTicks: number[]; yStep: number } {
+  const empty = values.length === 0;
   let yLo: number;
   let yHi: number;
-  let yTicks: number[];
-  let yStep = 0;
   if (logY) {
-    const logs = all.map((point) => Math.log10(point.value));
+    const logs = values.map((value) => Math.log10(value));
     yLo = empty ? -2 : Math.min(...logs);
     yHi = empty ? 0 : Math.max(...logs);
     if (yHi - yLo < 1e-9) { yLo -= 0.5; yHi += 0.5; }
     const pad = (yHi - yLo) * 0.05;
     yLo -= pad;
     yHi += pad;
-    yTicks = logTicks(yLo, yHi);
-  } else {
-    yLo = empty ? 0 : Math.min(...all.map((point) => point.value));
-    yHi = empty ? 1 : Math.max(...all.map((point) => point.value));
-    if (yHi - yLo < 1e-12) { const spread = Math.abs(yHi) * 0.1 || 1; yLo -= spread; yHi += spread; }
-    const pad = (yHi - yLo) * 0.05;
-    // Losses are non-negative: keep the axis from dipping below zero only because of padding.
-    yLo = yLo >= 0 ? Math.max(0, yLo - pad) : yLo - pad;
-    yHi += pad;
-    yTicks = niceTicks(yLo, yHi, 6);
-    yStep = yTicks.length > 1 ? yTicks[1] - yTicks[0] : 0;
+    return { yLo, yHi, yTicks: logTicks(yLo, yHi), yStep: 0 };
   }
+  yLo = empty ? 0 : Math.min(...values);
+  yHi = empty ? 1 : Math.max(...values);
+  if (yHi - yLo < 1e-12) { const spread = Math.abs(yHi) * 0.1 || 1; yLo -= spread; yHi += spread; }
+  const pad = (yHi - yLo) * 0.05;
+  // Losses are non-negative: keep the axis from dipping below zero only because of padding.
+  yLo = yLo >= 0 ? Math.max(0, yLo - pad) : yLo - pad;
+  yHi += pad;
+  const yTicks = niceTicks(yLo, yHi, 6);
+  return { yLo, yHi, yTicks, yStep: yTicks.length > 1 ? yTicks[1] - yTicks[0] : 0 };
+}
 
-  const xTicks = niceTicks(xMin, xMax, 8, true);
-  const toX = (epoch: number): number => plot.x + ((epoch - xMin) / (xMax - xMin)) * plot.w;
-  const toY = (value: number): number => {
-    const position = logY ? Math.log10(value) : value;
-    return plot.y + plot.h - ((position - yLo) / (yHi - yLo)) * plot.h;
+function createScale(width: number, height: number, series: Series[], divergedAt: number | undefined, logY: boolean): Scale {
+  const plot = { x: MARGIN.left, y: MARGIN.top, w: width - MARGIN.left - MARGIN.right, h: height - MARGIN.top - MARGIN.bottom };
+  const all = series.flatMap((entry) => entry.points);
+  const epochs = all.map((point) => point.epoch).concat(divergedAt === undefined ? [] : [divergedAt]);
+  let xMin = epochs.length === 0 ? 0 : Math.min(...epochs);
+  let xMax = epochs.length === 0 ? 1 : Math.max(...epochs);
+  if (xMax === xMin) { xMin = Math.max(0, xMin - 1); xMax += 1; }
+  const { yLo, yHi, yTicks, yStep } = lossAxis(all.map((point) => point.value), logY);
+  return {
+    plot,
+    xTicks: niceTicks(xMin, xMax, 8, true),
+    yTicks,
+    yStep,
+    toX: (epoch) => plot.x + ((epoch - xMin) / (xMax - xMin)) * plot.w,
+    toY: (value) => plot.y + plot.h - (((logY ? Math.log10(value) : value) - yLo) / (yHi - yLo)) * plot.h,
   };
+}
 
-  const out: string[] = [];
-  const title = safeText(options.title || 'untitled job', TITLE_MAX_CHARS);
-  out.push('<?xml version="1.0" encoding="UTF-8"?>');
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12">`);
-  out.push(`<title>${title}</title>`);
-  out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<text class="title" x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="600" fill="#111">${title}</text>`);
-  if (options.subtitle) out.push(`<text class="subtitle" x="${width / 2}" y="44" text-anchor="middle" fill="#555">${safeText(options.subtitle, TITLE_MAX_CHARS)}</text>`);
-
+/** Grid, axes, tick marks and their labels, and the axis titles. */
+function drawFrame(out: string[], scale: Scale, height: number, logY: boolean): void {
+  const { plot, xTicks, yTicks, toX, toY } = scale;
   out.push('<g class="grid" stroke="#e5e5e5" stroke-width="1">');
   for (const tick of yTicks) out.push(`<line x1="${plot.x}" x2="${plot.x + plot.w}" y1="${round2(toY(tick))}" y2="${round2(toY(tick))}"/>`);
   for (const tick of xTicks) out.push(`<line x1="${round2(toX(tick))}" x2="${round2(toX(tick))}" y1="${plot.y}" y2="${plot.y + plot.h}"/>`);
@@ -208,14 +204,18 @@ export function renderLossSvg(options: LossSvgOptions): string {
   for (const tick of yTicks) {
     const y = round2(toY(tick));
     out.push(`<line x1="${plot.x - 5}" x2="${plot.x}" y1="${y}" y2="${y}" stroke="#333"/>`);
-    out.push(`<text x="${plot.x - 8}" y="${y}" dy="0.32em">${formatTick(tick, yStep)}</text>`);
+    out.push(`<text x="${plot.x - 8}" y="${y}" dy="0.32em">${formatTick(tick, scale.yStep)}</text>`);
   }
   out.push('</g>');
 
   out.push(`<text class="x-label" x="${plot.x + plot.w / 2}" y="${height - 14}" text-anchor="middle" fill="#333">epoch</text>`);
   out.push(`<text class="y-label" transform="translate(18 ${plot.y + plot.h / 2}) rotate(-90)" text-anchor="middle" fill="#333">${logY ? 'loss (log scale)' : 'loss'}</text>`);
+}
 
-  if (empty) {
+/** The series' polylines, the divergence marker and the legend. */
+function drawSeries(out: string[], scale: Scale, series: Series[], divergedAt: number | undefined): void {
+  const { plot, toX, toY } = scale;
+  if (series.every((entry) => entry.points.length === 0)) {
     out.push(`<text class="empty" x="${plot.x + plot.w / 2}" y="${plot.y + plot.h / 2}" text-anchor="middle" fill="#777" font-size="14">no points yet</text>`);
   }
   for (const entry of series) {
@@ -241,6 +241,33 @@ export function renderLossSvg(options: LossSvgOptions): string {
     out.push(`<text x="36" y="${y}" dy="0.32em" fill="#333">${entry.label}</text>`);
   });
   out.push('</g>');
+}
+
+/**
+ * Renders the training and validation loss by epoch as an SVG document: a title (the job name),
+ * axes with ticks and labels, one `<polyline>` per series (class `series-loss` /
+ * `series-valLoss`, one `x,y` pair per kept point), a legend, and a linear or log loss axis.
+ * Series longer than `maxPoints` are reduced with min/max buckets so spikes stay visible.
+ * @returns the SVG document, starting with the XML declaration.
+ */
+export function renderLossSvg(options: LossSvgOptions): string {
+  const width = options.width ?? 800;
+  const height = options.height ?? 450;
+  const logY = options.logY ?? false;
+  const series = buildSeries(options.points, logY, options.maxPoints ?? 1000);
+  const divergedAt = options.points.find((point) => point.diverged === true)?.epoch;
+  const scale = createScale(width, height, series, divergedAt, logY);
+
+  const out: string[] = [];
+  const title = safeText(options.title || 'untitled job', TITLE_MAX_CHARS);
+  out.push('<?xml version="1.0" encoding="UTF-8"?>');
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12">`);
+  out.push(`<title>${title}</title>`);
+  out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
+  out.push(`<text class="title" x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="600" fill="#111">${title}</text>`);
+  if (options.subtitle) out.push(`<text class="subtitle" x="${width / 2}" y="44" text-anchor="middle" fill="#555">${safeText(options.subtitle, TITLE_MAX_CHARS)}</text>`);
+  drawFrame(out, scale, height, logY);
+  drawSeries(out, scale, series, divergedAt);
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
