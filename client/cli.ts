@@ -116,12 +116,18 @@ async function watchJob(client: TrainyardClient, id: string, io: CliIo, options:
   return exitCodeOf(job.status);
 }
 
+/** What each command needs: where to write, the client for the global options, the exit code setter. */
+interface CommandContext {
+  io: CliIo;
+  out(text: string): void;
+  client(): TrainyardClient;
+  interval(): number;
+  setExitCode(code: number): void;
+}
+
 /** Builds the command tree; each action resolves with its exit code. */
 export function createProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('trainyard');
-  const out = (text: string): void => {
-    io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-  };
   program
     .description('Train dense networks on a trainyard server: submit, watch, fetch results, predict, export.')
     .addOption(new Option('--url <url>', 'server URL').env('TRAINYARD_URL').default(DEFAULT_URL))
@@ -130,13 +136,27 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
-
-  const client = (): TrainyardClient => {
-    const { url, key } = program.opts<{ url: string; key?: string }>();
-    return createTrainyardClient({ baseUrl: url, ...(key ? { apiKey: key } : {}) });
+  const context: CommandContext = {
+    io,
+    setExitCode,
+    out: (text) => {
+      io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    },
+    client: () => {
+      const { url, key } = program.opts<{ url: string; key?: string }>();
+      return createTrainyardClient({ baseUrl: url, ...(key ? { apiKey: key } : {}) });
+    },
+    interval: () => program.opts<{ interval: number }>().interval,
   };
-  const interval = (): number => program.opts<{ interval: number }>().interval;
+  addJobCommands(program, context);
+  addModelCommands(program, context);
+  addDataCommands(program, context);
+  return program;
+}
 
+/** Submit, watch, status, list, cancel, delete: a job's life. */
+function addJobCommands(program: Command, context: CommandContext): void {
+  const { io, out, client, interval, setExitCode } = context;
   program.command('submit')
     .description('submit a job from a JSON file (the body of POST /v1/jobs); prints its id')
     .argument('<job.json>')
@@ -176,6 +196,26 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
       for (const job of page.items) out(`${job.id}  ${job.status.padEnd(9)}  ${String(job.progress.epoch).padStart(6)}/${String(job.progress.epochs).padEnd(6)}  ${job.name}`);
     });
 
+  program.command('cancel')
+    .description('cancel a job (queued: at once; running: at its next batch)')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const job = await client().cancel(id);
+      out(`${job.id} ${isTerminalStatus(job.status) ? job.status : 'cancel requested'}`);
+    });
+
+  program.command('delete')
+    .description('delete a job with its curve, result and checkpoints')
+    .argument('<id>')
+    .action(async (id: string) => {
+      await client().delete(id);
+      out(`deleted ${id}`);
+    });
+}
+
+/** Curve, result, predict, export: what a trained job gives. */
+function addModelCommands(program: Command, context: CommandContext): void {
+  const { out, client } = context;
   program.command('curve')
     .description('the loss curve: JSON points, or CSV with --csv')
     .argument('<id>')
@@ -234,7 +274,11 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
       }
       out(written.map((path) => `wrote ${path}`).join('\n'));
     });
+}
 
+/** Upload: datasets. */
+function addDataCommands(program: Command, context: CommandContext): void {
+  const { out, client } = context;
   program.command('upload')
     .description('upload a dataset (CSV with a header row, streamed; or JSON { inputs, targets }); prints its id')
     .argument('<file>', 'data.csv or data.json')
@@ -254,24 +298,6 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
       }
       out(`${dataset.id} (${dataset.samples} samples, ${dataset.inputSize} inputs, ${dataset.outputSize} outputs)`);
     });
-
-  program.command('cancel')
-    .description('cancel a job (queued: at once; running: at its next batch)')
-    .argument('<id>')
-    .action(async (id: string) => {
-      const job = await client().cancel(id);
-      out(`${job.id} ${isTerminalStatus(job.status) ? job.status : 'cancel requested'}`);
-    });
-
-  program.command('delete')
-    .description('delete a job with its curve, result and checkpoints')
-    .argument('<id>')
-    .action(async (id: string) => {
-      await client().delete(id);
-      out(`deleted ${id}`);
-    });
-
-  return program;
 }
 
 /** Runs the CLI on `argv` (as process.argv: node, script, …) and resolves with the exit code. */
