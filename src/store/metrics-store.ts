@@ -190,7 +190,7 @@ export function createMetricsStore(options: MetricsStoreOptions): MetricsStore {
   async function upgradeLegacyCurve(jobId: string): Promise<void> {
     const key = keys.jobCurve(jobId);
     if ((await redis.type(key)) !== 'zset') return;
-    const members = await redis.zrange(key, 0, -1);
+    const members = await redis.zrange(key, '0', '-1');
     await redis.del(key);
     await writePoints(jobId, members.map((member) => JSON.parse(member) as StoredCurvePoint));
   }
