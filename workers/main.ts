@@ -14,7 +14,7 @@ import { siblingThreadEntry } from '../src/threads/thread-pool.js';
 import { createCheckpointStore } from '../src/store/checkpoint-store.js';
 import { createDatasetStore } from '../src/store/dataset-store.js';
 import { createJobControl } from '../src/store/job-control.js';
-import { createJobStore } from '../src/store/job-store.js';
+import { createJobStore, type JobStore } from '../src/store/job-store.js';
 import { createKeys } from '../src/store/keys.js';
 import { createMetricsStore } from '../src/store/metrics-store.js';
 import { createRunningSlots } from '../src/store/running-slots.js';
@@ -53,20 +53,21 @@ export interface WorkerHandle {
 /** The thread entry: `training-thread.js` next to the compiled worker, `.ts` under tsx or Vitest. */
 const THREAD_ENTRY = siblingThreadEntry(import.meta.url, 'training-thread');
 
-/** Starts the training worker: thread pool, cancel subscriber and BullMQ Worker. */
-export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
-  const { config } = options;
-  const log = options.log.child({ role: 'worker' });
-  // V8 flags are per process: set before any thread compiles the wasm kernels.
-  enableWasmFeatures();
-  const keys = createKeys(config.KEY_PREFIX);
-  const storeConnection = createWorkerConnection(config, 'trainyard-worker-store');
-  const bullConnection = createWorkerConnection(config, 'trainyard-worker-queue');
-  const subscriber = createWorkerConnection(config, 'trainyard-worker-cancel');
-  for (const connection of [storeConnection, bullConnection, subscriber]) {
-    // Reconnection is automatic; errors are only reported.
-    connection.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
-  }
+type WorkerConnection = ReturnType<typeof createWorkerConnection>;
+
+/** A worker role's connection; reconnection is automatic, errors are only reported. */
+function connect(config: Config, log: Logger, name: string): WorkerConnection {
+  const connection = createWorkerConnection(config, name);
+  connection.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
+  return connection;
+}
+
+/**
+ * Starts the training threads while checking that Redis never evicts (threads load while the
+ * check waits for Redis: a worker may start before Redis does).
+ * @throws what the eviction check throws; the threads are closed then.
+ */
+async function startTrainingThreads(config: Config, log: Logger, storeConnection: WorkerConnection): Promise<ThreadPool> {
   const pool = new ThreadPool({
     size: config.WORKER_CONCURRENCY,
     entry: THREAD_ENTRY,
@@ -77,7 +78,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     },
     log,
   });
-  // Threads load while the Redis check waits for Redis (a worker may start before Redis does).
   const poolStarted = pool.start();
   try {
     await assertNoEviction(storeConnection, log);
@@ -85,7 +85,79 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   } catch (err) {
     await poolStarted.catch(() => undefined);
     await pool.close();
-    await Promise.all([storeConnection, bullConnection, subscriber].map((connection) => closeConnection(connection)));
+    throw err;
+  }
+  return pool;
+}
+
+/** Cancels (a job id) and pauses (`pause:<jobId>`) reach every worker process; only the one running the job acts on it. */
+async function listenForControl(subscriber: WorkerConnection, channel: string, runs: RunRegistry, log: Logger): Promise<void> {
+  subscriber.on('message', (from: string, message: string) => {
+    if (from !== channel) return;
+    if (message.startsWith(PAUSE_MESSAGE_PREFIX)) {
+      const jobId = message.slice(PAUSE_MESSAGE_PREFIX.length);
+      if (runs.pause(jobId)) log.info({ jobId }, 'pause received');
+    } else if (runs.cancel(message)) log.info({ jobId: message }, 'cancel received');
+  });
+  await subscriber.subscribe(channel);
+}
+
+/**
+ * A job that stalled too often is failed by BullMQ's stalled checker (in whichever worker runs
+ * it), not by a processor: give its record its final state too.
+ */
+function watchStalledFailures(config: Config, log: Logger, connection: WorkerConnection, jobs: JobStore, webhooks: WebhookDeliveryHandle): QueueEvents {
+  const queueEvents = new QueueEvents(config.QUEUE_NAME, { connection, prefix: createKeys(config.KEY_PREFIX).bullPrefix });
+  queueEvents.on('error', (err) => log.debug({ err: err.message }, 'queue events error'));
+  queueEvents.on('failed', ({ jobId, failedReason }) => {
+    if (!/stalled more than allowable limit/.test(failedReason)) return;
+    jobs.failJob(jobId, { code: 'stalled', message: failedReason }).then(
+      (failed) => {
+        if (!failed) return;
+        log.warn({ jobId }, 'job failed: it stalled too often');
+        void webhooks.events.emitJobEvent(jobId, 'failed');
+      },
+      (err: unknown) => log.warn({ err: errorSummary(err), jobId }, 'could not record a stalled failure'),
+    );
+  });
+  return queueEvents;
+}
+
+/** The BullMQ Worker, with the lock-loss and stall reporting of a training worker. */
+function createQueueWorker(config: Config, log: Logger, connection: WorkerConnection, processor: ReturnType<typeof createTrainingProcessor>, runs: RunRegistry): Worker<TrainingJobData, TrainingJobResult> {
+  const worker = new Worker<TrainingJobData, TrainingJobResult>(config.QUEUE_NAME, processor, {
+    connection,
+    prefix: createKeys(config.KEY_PREFIX).bullPrefix,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDuration: config.LOCK_DURATION_MS,
+    stalledInterval: config.STALLED_INTERVAL_MS,
+    maxStalledCount: config.MAX_STALLED_COUNT,
+  });
+  worker.on('error', (err) => log.warn({ err: err.message }, 'queue worker error'));
+  // The lock is gone (e.g. this process was paused past lockDuration): another worker owns the
+  // job now, so this run stops and writes nothing.
+  worker.on('lockRenewalFailed', (jobIds) => {
+    for (const jobId of jobIds) if (runs.abandon(jobId)) log.warn({ jobId }, 'job lock lost; abandoning the run');
+  });
+  worker.on('stalled', (jobId) => log.warn({ jobId }, 'stalled job moved back to the queue'));
+  return worker;
+}
+
+/** Starts the training worker: thread pool, cancel subscriber and BullMQ Worker. */
+export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
+  const { config } = options;
+  const log = options.log.child({ role: 'worker' });
+  // V8 flags are per process: set before any thread compiles the wasm kernels.
+  enableWasmFeatures();
+  const storeConnection = connect(config, log, 'trainyard-worker-store');
+  const bullConnection = connect(config, log, 'trainyard-worker-queue');
+  const subscriber = connect(config, log, 'trainyard-worker-cancel');
+  const connections = [storeConnection, bullConnection, subscriber];
+  let pool: ThreadPool;
+  try {
+    pool = await startTrainingThreads(config, log, storeConnection);
+  } catch (err) {
+    await Promise.all(connections.map((connection) => closeConnection(connection)));
     throw err;
   }
 
@@ -108,52 +180,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     control: createJobControl({ redis: storeConnection, config }),
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
-
-  // Cancels (a job id) and pauses (`pause:<jobId>`) reach every worker process; only the one
-  // running the job acts on it.
-  subscriber.on('message', (channel: string, message: string) => {
-    if (channel !== keys.cancelChannel) return;
-    if (message.startsWith(PAUSE_MESSAGE_PREFIX)) {
-      const jobId = message.slice(PAUSE_MESSAGE_PREFIX.length);
-      if (runs.pause(jobId)) log.info({ jobId }, 'pause received');
-    } else if (runs.cancel(message)) log.info({ jobId: message }, 'cancel received');
-  });
-  await subscriber.subscribe(keys.cancelChannel);
-
-  const worker = new Worker<TrainingJobData, TrainingJobResult>(config.QUEUE_NAME, processor, {
-    connection: bullConnection,
-    prefix: keys.bullPrefix,
-    concurrency: config.WORKER_CONCURRENCY,
-    lockDuration: config.LOCK_DURATION_MS,
-    stalledInterval: config.STALLED_INTERVAL_MS,
-    maxStalledCount: config.MAX_STALLED_COUNT,
-  });
-  worker.on('error', (err) => log.warn({ err: err.message }, 'queue worker error'));
-  // The lock is gone (e.g. this process was paused past lockDuration): another worker owns the
-  // job now, so this run stops and writes nothing.
-  worker.on('lockRenewalFailed', (jobIds) => {
-    for (const jobId of jobIds) if (runs.abandon(jobId)) log.warn({ jobId }, 'job lock lost; abandoning the run');
-  });
-  worker.on('stalled', (jobId) => log.warn({ jobId }, 'stalled job moved back to the queue'));
-
-  // A job that stalled too often is failed by BullMQ's stalled checker (in whichever worker runs
-  // it), not by a processor: give its record its final state too.
-  const eventsConnection = createWorkerConnection(config, 'trainyard-worker-events');
-  eventsConnection.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
-  const queueEvents = new QueueEvents(config.QUEUE_NAME, { connection: eventsConnection, prefix: keys.bullPrefix });
-  queueEvents.on('error', (err) => log.debug({ err: err.message }, 'queue events error'));
-  queueEvents.on('failed', ({ jobId, failedReason }) => {
-    if (!/stalled more than allowable limit/.test(failedReason)) return;
-    jobs.failJob(jobId, { code: 'stalled', message: failedReason }).then(
-      (failed) => {
-        if (!failed) return;
-        log.warn({ jobId }, 'job failed: it stalled too often');
-        void webhooks.events.emitJobEvent(jobId, 'failed');
-      },
-      (err: unknown) => log.warn({ err: errorSummary(err), jobId }, 'could not record a stalled failure'),
-    );
-  });
-
+  await listenForControl(subscriber, createKeys(config.KEY_PREFIX).cancelChannel, runs, log);
+  const worker = createQueueWorker(config, log, bullConnection, processor, runs);
+  const eventsConnection = connect(config, log, 'trainyard-worker-events');
+  connections.push(eventsConnection);
+  const queueEvents = watchStalledFailures(config, log, eventsConnection, jobs, webhooks);
   await worker.waitUntilReady();
   log.info({ concurrency: config.WORKER_CONCURRENCY, queue: config.QUEUE_NAME, kernels: config.ENGINE_KERNELS }, 'worker started');
 
@@ -171,7 +202,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
         await queueEvents.close().catch(() => {});
         await webhooks.close();
         await pool.close();
-        await Promise.all([storeConnection, bullConnection, subscriber, eventsConnection].map((connection) => closeConnection(connection)));
+        await Promise.all(connections.map((connection) => closeConnection(connection)));
         log.info('worker stopped');
       })();
       return closing;
