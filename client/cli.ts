@@ -154,7 +154,7 @@ export function createProgram(io: CliIo, setExitCode: (code: number) => void): C
   return program;
 }
 
-/** Submit, watch, status, list, cancel, delete: a job's life. */
+/** Submit, watch, status, list, cancel, pause, resume, fork, delete: a job's life. */
 function addJobCommands(program: Command, context: CommandContext): void {
   const { io, out, client, interval, setExitCode } = context;
   program.command('submit')
@@ -202,6 +202,43 @@ function addJobCommands(program: Command, context: CommandContext): void {
     .action(async (id: string) => {
       const job = await client().cancel(id);
       out(`${job.id} ${isTerminalStatus(job.status) ? job.status : 'cancel requested'}`);
+    });
+
+  program.command('pause')
+    .description('pause a job (a running one checkpoints after its next batch and frees its thread)')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const job = await client().pause(id);
+      out(`${job.id} ${job.status === 'running' ? 'pause requested' : job.status}`);
+    });
+
+  program.command('resume')
+    .description('queue a paused job again; it continues from its checkpoint')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const job = await client().resume(id);
+      out(`${job.id} ${job.status}`);
+    });
+
+  program.command('fork')
+    .description('a new job starting from this one\'s weights and optimizer state; prints its id')
+    .argument('<id>')
+    .option('--epochs <n>', 'epochs to train after the fork point', positiveInteger)
+    .option('--learning-rate <lr>', 'a new learning rate', (v) => {
+      const n = Number(v);
+      if (!(n > 0)) throw new InvalidArgumentError('must be a positive number');
+      return n;
+    })
+    .option('--name <name>', 'the new job\'s name')
+    .option('-w, --watch', 'then follow the new job until it ends')
+    .action(async (id: string, options: { epochs?: number; learningRate?: number; name?: string; watch?: boolean }) => {
+      const accepted = await client().fork(id, {
+        ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+        ...(options.learningRate === undefined ? {} : { optimizer: { learningRate: options.learningRate } }),
+        ...(options.name === undefined ? {} : { name: options.name }),
+      });
+      out(options.watch ? `forked ${accepted.id}` : accepted.id);
+      if (options.watch) setExitCode(await watchJob(client(), accepted.id, io, { interval: interval() }));
     });
 
   program.command('delete')

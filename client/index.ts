@@ -11,7 +11,7 @@
  */
 export {
   createTrainyardClient, isTerminalStatus, TERMINAL_STATUSES, TrainyardClient,
-  type Curve, type CurvePoint, type Dataset, type DatasetRows, type Job, type JobAccepted, type JobEvent, type JobList,
+  type Curve, type CurvePoint, type Dataset, type DatasetRows, type ForkRequest, type Job, type JobAccepted, type JobEvent, type JobList,
   type JobStatus, type JobSubmission, type ListQuery, type Result, type TfjsExport, type TrainyardClientOptions,
   type UploadSource, type WaitOptions, type WaitProgress,
 } from './trainyard-client.js';

@@ -28,6 +28,8 @@ export type Curve = JsonBody<paths['/v1/jobs/{id}/metrics']['get']['responses'][
 export type CurvePoint = Curve['points'][number];
 /** The trained model: layers, weights `W[j][k]`, `b`, final metrics. */
 export type Result = JsonBody<paths['/v1/jobs/{id}/result']['get']['responses'][200]>;
+/** What a fork changes: more epochs, optimizer fields, a name. */
+export type ForkRequest = JsonBody<paths['/v1/jobs/{id}/fork']['post']['requestBody']>;
 /** A stored dataset. */
 export type Dataset = JsonBody<paths['/v1/datasets']['post']['responses'][201]>;
 /** A JSON dataset: `inputs` and `targets`, one row per sample. */
@@ -229,6 +231,21 @@ export class TrainyardClient {
   /** Requests cancellation: a queued job is cancelled at once, a running one at its next batch. */
   cancel(id: string): Promise<Job> {
     return this.#call(() => this.#api.POST('/v1/jobs/{id}/cancel', { params: { path: { id } } }));
+  }
+
+  /** Pauses a job: a queued one at once, a running one after its next batch (it checkpoints and frees its thread). */
+  pause(id: string): Promise<Job> {
+    return this.#call(() => this.#api.POST('/v1/jobs/{id}/pause', { params: { path: { id } } }));
+  }
+
+  /** Queues a paused job again; it continues from its checkpoint. */
+  resume(id: string): Promise<Job> {
+    return this.#call(() => this.#api.POST('/v1/jobs/{id}/resume', { params: { path: { id } } }));
+  }
+
+  /** A new job that starts from this one's weights and optimizer state and trains `epochs` more; the source is unchanged. */
+  fork(id: string, changes: ForkRequest = {}): Promise<JobAccepted> {
+    return this.#call(() => this.#api.POST('/v1/jobs/{id}/fork', { params: { path: { id } }, body: changes }));
   }
 
   /** Deletes a job with its curve, result and checkpoints (cancelling it first). */

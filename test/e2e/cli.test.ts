@@ -138,6 +138,34 @@ describe('trainyard watch, interrupted', () => {
   });
 });
 
+describe('trainyard pause, resume, fork', () => {
+  it('pauses a running job, resumes it, and forks it into a new job that it then watches to completion', async () => {
+    const long = JSON.stringify({
+      name: 'iris, to pause', model: { inputSize: 4, layers: [{ units: 32, activation: 'relu' }, { units: 3, activation: 'softmax' }] },
+      loss: 'cross_entropy', training: { epochs: 100_000, batchSize: 16, seed: 2 }, data: { builtin: 'iris' },
+    });
+    const id = (await cli(['submit', scratchFile('pause.json', long)])).stdout.trim();
+    const statusOf = async (): Promise<{ status: string; progress: { epoch: number } }> => JSON.parse((await cli(['status', id, '--json'])).stdout);
+    while ((await statusOf()).progress.epoch === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const paused = await cli(['pause', id]);
+    while ((await statusOf()).status !== 'paused') await new Promise((resolve) => setTimeout(resolve, 100));
+    const resumed = await cli(['resume', id]);
+    const forked = await cli(['fork', id, '--epochs', '50', '--learning-rate', '0.001', '--name', 'forked', '--watch']);
+    const cancelled = await cli(['cancel', id]);
+
+    expect(paused.code).toBe(0);
+    expect(paused.stdout).toMatch(new RegExp(`^${id} (pause requested|paused)$`, 'm'));
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout.trim()).toMatch(new RegExp(`^${id} (queued|running)$`));
+    expect(forked.code).toBe(0);
+    const forkId = /^forked (\S+)$/m.exec(forked.stdout)?.[1];
+    expect(forked.stdout).toMatch(new RegExp(`^${forkId} completed epoch `, 'm'));
+    expect(JSON.parse((await cli(['status', forkId ?? '', '--json'])).stdout).name).toBe('forked');
+    expect(cancelled.code).toBe(0);
+  });
+});
+
 describe('trainyard exit codes', () => {
   it('exits 1 when the watched job fails, naming the error', async () => {
     const diverging = JSON.stringify({
