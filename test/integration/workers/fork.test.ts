@@ -9,15 +9,16 @@ import { buildTestApp, type TestApp } from '../../helpers/build-app.js';
 import { circleData, referenceWeightsHash, sha256 } from './harness.js';
 
 const ROWS = 2000;
+const EPOCHS = 20;
 
-/** 2-32-32-1 on 2,000 inline rows in batches of 8 (250 batches an epoch), 12 epochs. */
+/** 2-32-32-1 on 2,000 inline rows in batches of 8 (250 batches an epoch), 20 epochs. */
 function submission(seed: number) {
   const data = circleData(ROWS);
   return {
     name: 'fork source',
     model: { inputSize: 2, layers: [{ units: 32, activation: 'tanh' }, { units: 32, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }] },
     loss: 'binary_cross_entropy',
-    training: { epochs: 12, batchSize: 8, seed, precision: 'float64' },
+    training: { epochs: EPOCHS, batchSize: 8, seed, precision: 'float64' },
     data,
   };
 }
@@ -103,7 +104,7 @@ describe('POST /v1/jobs/{id}/fork', () => {
     expect(status).toBe('completed');
     expect(await resultHash(forkId)).toBe(source.reference);
     expect(forkedFrom).toEqual({ jobId: source.id, epoch: before.meta.epoch });
-    expect(curve).toEqual(Array.from({ length: 12 - before.meta.epoch }, (_, i) => before.meta.epoch + i + 1));
+    expect(curve).toEqual(Array.from({ length: EPOCHS - before.meta.epoch }, (_, i) => before.meta.epoch + i + 1));
     expect(view.name).toBe('fork source (fork)');
     expect(sha256(after.bytes)).toBe(sha256(before.bytes));
     expect(sourceRecord.status).toBe('paused');

@@ -6,12 +6,12 @@ import { circleData, createWorkerHarness, referenceWeightsHash, sha256, type Sub
 
 const PAUSED = 'paused' as string as JobStatus;
 
-/** 2-32-32-1 on 2,000 rows in batches of 8: 250 batches an epoch, so a pause lands inside an epoch. */
+/** 2-32-32-1 on 2,000 rows in batches of 8: 250 batches an epoch (so a pause lands inside an epoch), 24 epochs. */
 function pausableJob(seed: number): SubmitOptions {
   return {
     data: circleData(2000),
     model: { inputSize: 2, layers: [{ units: 32, activation: 'tanh' }, { units: 32, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }] },
-    training: { epochs: 12, batchSize: 8, seed, precision: 'float64' },
+    training: { epochs: 24, batchSize: 8, seed, precision: 'float64' },
   };
 }
 
@@ -60,7 +60,7 @@ describe('training worker: pause and resume', () => {
     const stops: { epoch: number; batch: number }[] = [];
     let pausedRecord;
     let bullState;
-    for (const epoch of [1, 5, 10]) {
+    for (const epoch of [1, 6, 11]) {
       await waitForEpoch(h, jobId, Math.max(epoch, (stops.at(-1)?.epoch ?? 0) + 1));
       stops.push(await pauseRunning(h, jobId));
       pausedRecord ??= (await h.jobs.getJob(jobId))!;
@@ -77,7 +77,7 @@ describe('training worker: pause and resume', () => {
     expect(record.status).toBe('completed');
     expect(record.attempts).toBe(4);
     expect(sha256((await h.jobs.getResult(jobId))!.weights)).toBe(reference);
-    expect(curve.map((p) => p.epoch)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(curve.map((p) => p.epoch)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
   });
 
   it('pauses a queued job at once, takes it off the queue, and trains it identically after a resume', async () => {
