@@ -1,5 +1,5 @@
 /**
- * `npm run bench:api [-- --quick] [-- --profile-api]`: the service half of issue 6. One run
+ * `npm run bench:api [-- --quick] [-- --profile-api]`: the service half of the README's "Performance". One run
  * measures trainyard's HTTP API, queue and workers against references started on the same
  * machine in the same run, and prints one markdown table (measurement | trainyard | baseline |
  * ratio | target | met?).

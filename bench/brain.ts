@@ -1,5 +1,5 @@
 /**
- * brain.js 2.0 beta on XOR (2-8-1 sigmoid), the per-update peer of issue 6's XOR target.
+ * brain.js 2.0 beta on XOR (2-8-1 sigmoid), the per-update peer of the engine benchmark's XOR workload.
  * brain.js trains online: one weight update per sample (learning rate 0.3, momentum 0.1, its
  * defaults), so an epoch over the 4 XOR rows is 4 updates; gpu.js (a peer dependency for
  * `NeuralNetworkGPU`) is not needed for the CPU `NeuralNetwork` used here.

@@ -5,7 +5,7 @@
  * samples/s (µs per epoch for XOR), each final loss, GFLOP/s (≈ 6·params·samples/s) and our
  * ratio to each TF.js backend. Every engine is warmed up on the workload before it is timed.
  *
- * Workloads (issue 2): mnist-mlp 784-128-64-10 relu/relu/softmax, cross_entropy, Adam 1e-3,
+ * Workloads: mnist-mlp 784-128-64-10 relu/relu/softmax, cross_entropy, Adam 1e-3,
  * batch 64, one epoch over the 10,000 digits of the `mnist` package; seed-xor 2-8-1 sigmoid, mse,
  * Adam 0.01, batch 4, 2,000 epochs; wide 784-512-512-10 relu/relu/softmax, cross_entropy, Adam 1e-3,
  * batch 128, one epoch over 2,000 digits. `--quick` shrinks them to a smoke run.
@@ -27,6 +27,8 @@ import type { Dataset, LayerWeights, LossName, NetworkSpec, OptimizerOptions, Pr
 import { enableWasmFeatures } from '../src/wasm-features.js';
 import { benchBrainXor } from './brain.js';
 import { compareWithTorch, type TorchComparison } from './engine-torch.js';
+import { availableParallelism } from 'node:os';
+import { TrainingHelpers } from '../workers/training-helpers.js';
 
 // Relaxed SIMD and fast wasm calls are behind V8 flags on Node 20; set them before any kernel is listed.
 enableWasmFeatures();
@@ -38,6 +40,8 @@ const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice
 const PEAK_GFLOPS = Number(process.env.PEAK_GFLOPS ?? 117);
 const XOR_RUNS = 5;
 const require = createRequire(import.meta.url);
+/** Helper threads for the multi-threaded rows (started once, reused). */
+const helpers = new TrainingHelpers();
 
 interface Workload {
   name: string;
@@ -98,17 +102,40 @@ const workloads: Workload[] = [
   },
 ];
 
-function runOurs(
+function trainerFor(
   w: Workload, weights: LayerWeights[], kernelName: string, precision: Precision, data: Workload['data'], epochs: number,
   optimizer: OptimizerOptions = { type: 'adam', learningRate: w.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
+  threads = 1,
 ) {
-  const trainer = createTrainer(data, {
+  return createTrainer(data, {
     network: w.net, loss: w.loss, init: 'auto', initialWeights: weights, epochs, batchSize: w.batchSize, shuffle: false, seed: 1,
     validationSplit: 0, earlyStopping: null, clipNorm: null, precision, optimizer,
-  }, createKernels(kernelName, precision));
+  }, createKernels(kernelName, precision), undefined, { threads });
+}
+
+function runOurs(
+  w: Workload, weights: LayerWeights[], kernelName: string, precision: Precision, data: Workload['data'], epochs: number,
+  optimizer?: OptimizerOptions,
+) {
+  const trainer = trainerFor(w, weights, kernelName, precision, data, epochs, optimizer);
   const t0 = performance.now();
   const outcome = trainer.run();
   return { seconds: (performance.now() - t0) / 1000, finalLoss: outcome.finalLoss };
+}
+
+/** One run on `threads` threads (the helpers are started before the clock does). */
+async function runOursThreaded(
+  w: Workload, weights: LayerWeights[], kernelName: string, data: Workload['data'], epochs: number, threads: number,
+) {
+  const trainer = trainerFor(w, weights, kernelName, 'float32', data, epochs, undefined, threads);
+  await helpers.attach(trainer);
+  const t0 = performance.now();
+  try {
+    const outcome = trainer.run();
+    return { seconds: (performance.now() - t0) / 1000, finalLoss: outcome.finalLoss };
+  } finally {
+    await helpers.detach(trainer);
+  }
 }
 
 const TF_LOSS: Record<LossName, string> = { mse: 'meanSquaredError', cross_entropy: 'categoricalCrossentropy', binary_cross_entropy: 'binaryCrossentropy' };
@@ -137,7 +164,7 @@ async function runTf(w: Workload, weights: LayerWeights[], data: Workload['data'
   return { seconds, finalLoss: losses[losses.length - 1] };
 }
 
-/** The PyTorch table's rows: every float32 wasm kernel set on one thread, against PyTorch. */
+/** The PyTorch table's rows: every float32 wasm kernel set on one thread, and on all threads, against PyTorch. */
 function torchComparisons(): TorchComparison[] {
   const sets = listKernels().filter((name) => name !== 'ts');
   return workloads.filter((w) => !w.perEpoch).map((w) => {
@@ -151,20 +178,21 @@ function torchComparisons(): TorchComparison[] {
         net: w.net, batchSize: w.batchSize, learningRate: w.learningRate, samples: w.data.samples, inputs: w.data.inputs,
         targets: w.data.targets, weights, warmupRows: warm.samples,
       },
-      ours: sets.map((name) => ({
+      ours: sets.flatMap((name) => [...new Set([1, availableParallelism()])].map((threads) => ({
         label: name,
-        threads: 1,
-        run: () => {
-          runOurs(w, weights, name, 'float32', warm, w.warmup.epochs);
-          return runOurs(w, weights, name, 'float32', w.data, w.epochs);
+        threads,
+        run: async () => {
+          await runOursThreaded(w, weights, name, warm, w.warmup.epochs, threads);
+          return runOursThreaded(w, weights, name, w.data, w.epochs, threads);
         },
-      })),
+      }))),
     };
   });
 }
 
 if (torchOnly) {
-  console.log(compareWithTorch(torchComparisons(), rounds));
+  console.log(await compareWithTorch(torchComparisons(), rounds));
+  await helpers.terminate();
   process.exit(0);
 }
 
@@ -277,4 +305,5 @@ for (const p of perUpdate) {
 }
 console.log(lines.join('\n'));
 console.log('');
-console.log(compareWithTorch(torchComparisons(), rounds));
+console.log(await compareWithTorch(torchComparisons(), rounds));
+await helpers.terminate();

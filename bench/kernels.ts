@@ -1,7 +1,7 @@
 /**
  * `npm run bench:kernels`: GFLOP/s of each registered kernel set's three matrix products at the
  * engine benchmark's shapes, per precision, and the share of this machine's single-core peak
- * (issue 6: ≈117 GFLOP/s fp32, Zen 4 AVX-512 FMA at 3.65 GHz; fp64 half of it).
+ * (≈117 GFLOP/s fp32, Zen 4 AVX-512 FMA at 3.65 GHz; fp64 half of it).
  *
  * Options: `--ms=N` time per cell (default 250), `--kernels=a,b`, `--precision=float32|float64`.
  */

@@ -98,15 +98,17 @@ export function defaultBatchSize(samples: number): number {
 }
 
 /**
- * The semantic checks of a schema-valid submission, by arithmetic on the spec and the data's
- * shape: activations and losses that fit together, data that fits the model, warm-start
- * weights that fit, and every limit (parameters, samples, batch size, work budget
- * `parameters × samples × epochs`, memory estimate). Returns every problem found, as data.
+ * Training rows of `samples` with `validationSplit`: the first `floor(n·(1 − s))` (the rest
+ * validate). The engine's `trainRowCount` applies the same rule; a unit test holds them equal.
  */
-export function checkJobSubmission(sub: JobSubmission, shape: DataShape, limits: JobLimits): Problem[] {
+export function trainingRowCount(samples: number, validationSplit: number): number {
+  return validationSplit > 0 ? Math.floor(samples * (1 - validationSplit)) : samples;
+}
+
+/** Activations and loss that fit together, and the output layer's size. */
+function checkLayers(sub: JobSubmission, limits: JobLimits): Problem[] {
   const problems: Problem[] = [];
-  const { model } = sub;
-  const layers = model.layers;
+  const layers = sub.model.layers;
   const last = layers.length - 1;
   layers.forEach((layer, i) => {
     if (layer.activation === 'softmax' && i !== last) {
@@ -123,53 +125,72 @@ export function checkJobSubmission(sub: JobSubmission, shape: DataShape, limits:
   if (layers[last].units > limits.MAX_OUTPUT_SIZE) {
     problems.push({ path: `/model/layers/${last}/units`, message: `an output layer has at most ${limits.MAX_OUTPUT_SIZE} units` });
   }
+  return problems;
+}
 
+/** Options of the other optimizer, and warm-start weights that fit the model. */
+function checkOptimizerAndWarmStart(sub: JobSubmission): Problem[] {
+  const problems: Problem[] = [];
   const optimizer = sub.optimizer ?? {};
   const type = optimizer.type ?? 'adam';
   for (const field of type === 'adam' ? (['momentum'] as const) : (['beta1', 'beta2', 'epsilon'] as const)) {
     if (optimizer[field] !== undefined) problems.push({ path: `/optimizer/${field}`, message: `is not an option of ${type}` });
   }
-
+  const { model } = sub;
   if (model.initialWeights && model.fromJob) {
     problems.push({ path: '/model/fromJob', message: 'cannot be combined with initialWeights' });
   }
   if (model.initialWeights) {
-    problems.push(...checkWeightsShape(model.initialWeights, model.inputSize, layers, '/model/initialWeights'));
+    problems.push(...checkWeightsShape(model.initialWeights, model.inputSize, model.layers, '/model/initialWeights'));
   }
+  return problems;
+}
 
+/** Data that fits the model's input and output sizes. */
+function checkDataFit(sub: JobSubmission, shape: DataShape): Problem[] {
+  const problems: Problem[] = [];
+  const { model } = sub;
+  const last = model.layers.length - 1;
   if (shape.inputSize !== model.inputSize) {
     problems.push({ path: '/model/inputSize', message: `is ${model.inputSize} but the data has ${shape.inputSize} inputs per sample` });
   }
-  if (shape.outputSize !== layers[last].units) {
-    problems.push({ path: `/model/layers/${last}/units`, message: `is ${layers[last].units} but the data has ${shape.outputSize} targets per sample` });
+  if (shape.outputSize !== model.layers[last].units) {
+    problems.push({ path: `/model/layers/${last}/units`, message: `is ${model.layers[last].units} but the data has ${shape.outputSize} targets per sample` });
   }
-  problems.push(...checkDatasetLimits(shape, limits));
+  return problems;
+}
 
+/** A batch size and validation split the data allows, and early stopping that has something to monitor. */
+function checkTraining(sub: JobSubmission, shape: DataShape): Problem[] {
+  const problems: Problem[] = [];
   const training = sub.training ?? {};
-  const epochs = training.epochs ?? 100;
   const batchSize = training.batchSize ?? defaultBatchSize(shape.samples);
   const split = training.validationSplit ?? 0;
   if (batchSize > shape.samples) {
     problems.push({ path: '/training/batchSize', message: `must be ≤ the number of samples (${shape.samples})` });
   }
-  if (split > 0 && Math.floor(shape.samples * (1 - split)) < 1) {
-    problems.push({ path: '/training/validationSplit', message: 'leaves no training samples' });
-  }
-  if (split > 0 && shape.samples - Math.floor(shape.samples * (1 - split)) < 1) {
-    problems.push({ path: '/training/validationSplit', message: 'leaves no validation samples' });
-  }
+  const trainRows = trainingRowCount(shape.samples, split);
+  if (split > 0 && trainRows < 1) problems.push({ path: '/training/validationSplit', message: 'leaves no training samples' });
+  if (split > 0 && shape.samples - trainRows < 1) problems.push({ path: '/training/validationSplit', message: 'leaves no validation samples' });
   if (training.earlyStopping?.monitor === 'val_loss' && split === 0) {
     problems.push({ path: '/training/earlyStopping/monitor', message: 'val_loss needs validationSplit > 0' });
   }
+  return problems;
+}
 
-  const params = countParameters(model.inputSize, layers);
+/** Parameters, weights bytes, the work budget `parameters × samples × epochs` and the memory estimate. */
+function checkBudgets(sub: JobSubmission, shape: DataShape, limits: JobLimits): Problem[] {
+  const problems: Problem[] = [];
+  const { model } = sub;
+  const training = sub.training ?? {};
+  const params = countParameters(model.inputSize, model.layers);
   if (params > limits.MAX_PARAMETERS) {
     problems.push({ path: '/model/layers', message: `the model has ${params} parameters; the limit is ${limits.MAX_PARAMETERS}` });
   }
   if (params * 8 > limits.MAX_WEIGHTS_BYTES) {
     problems.push({ path: '/model/layers', message: `the trained weights would take ${params * 8} bytes; the limit is ${limits.MAX_WEIGHTS_BYTES}` });
   }
-  const work = params * shape.samples * epochs;
+  const work = params * shape.samples * (training.epochs ?? 100);
   if (work > limits.MAX_WORK) {
     problems.push({
       path: '/training/epochs',
@@ -178,17 +199,34 @@ export function checkJobSubmission(sub: JobSubmission, shape: DataShape, limits:
   }
   const bytes = estimateTrainingBytes({
     inputSize: model.inputSize,
-    layerUnits: layers.map((l) => l.units),
+    layerUnits: model.layers.map((l) => l.units),
     samples: shape.samples,
-    batchSize,
+    batchSize: training.batchSize ?? defaultBatchSize(shape.samples),
     precision: training.precision ?? 'float32',
-    optimizer: type,
+    optimizer: sub.optimizer?.type ?? 'adam',
     earlyStopping: Boolean(training.earlyStopping),
   });
   if (bytes > limits.MAX_MEMORY_BYTES) {
     problems.push({ path: '/model', message: `training needs an estimated ${bytes} bytes; the memory limit is ${limits.MAX_MEMORY_BYTES}` });
   }
   return problems;
+}
+
+/**
+ * The semantic checks of a schema-valid submission, by arithmetic on the spec and the data's
+ * shape: activations and losses that fit together, data that fits the model, warm-start
+ * weights that fit, and every limit (parameters, samples, batch size, work budget
+ * `parameters × samples × epochs`, memory estimate). Returns every problem found, as data.
+ */
+export function checkJobSubmission(sub: JobSubmission, shape: DataShape, limits: JobLimits): Problem[] {
+  return [
+    ...checkLayers(sub, limits),
+    ...checkOptimizerAndWarmStart(sub),
+    ...checkDataFit(sub, shape),
+    ...checkDatasetLimits(shape, limits),
+    ...checkTraining(sub, shape),
+    ...checkBudgets(sub, shape, limits),
+  ];
 }
 
 /**

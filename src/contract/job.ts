@@ -1,18 +1,19 @@
 /**
- * The contract's job shapes (SPEC.md): the normalised job spec a worker trains, statuses,
+ * The contract's job shapes (README, openapi/openapi.json): the normalised job spec a worker trains, statuses,
  * errors, metrics and results. Plain data; no imports.
  */
 
-/** Every status a job can have. `completed`, `failed` and `cancelled` are terminal. */
-export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+/** Statuses a job never leaves: the one list of them (the stores' Lua scripts are built from it). */
+export const TERMINAL_STATUSES = ['completed', 'failed', 'cancelled'] as const;
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+
+/** Every status a job can have: `queued`, `running`, then one of {@link TERMINAL_STATUSES}. */
+export const JOB_STATUSES = ['queued', 'running', ...TERMINAL_STATUSES] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-/** Statuses a job never leaves. */
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
-
-/** `true` for `completed`, `failed` and `cancelled`. */
-export function isTerminalStatus(status: JobStatus): boolean {
-  return status === 'completed' || status === 'failed' || status === 'cancelled';
+/** `true` for a status in {@link TERMINAL_STATUSES}. */
+export function isTerminalStatus(status: string): status is TerminalStatus {
+  return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
 
 export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear', 'softmax'] as const;
@@ -43,7 +44,7 @@ export interface LayerWeights {
   b: number[];
 }
 
-/** Adam with decoupled weight decay (AdamW), as SPEC.md writes it. */
+/** Adam with decoupled weight decay (AdamW), as docs/mathematics.md writes it. */
 export interface AdamSpec {
   type: 'adam';
   learningRate: number;
@@ -130,7 +131,7 @@ export interface JobError {
   epoch?: number;
 }
 
-/** Final metrics of a completed job (SPEC.md result `metrics`). */
+/** Final metrics of a completed job (a result's `metrics` in openapi/openapi.json). */
 export interface ResultMetrics {
   finalLoss: number;
   bestValLoss?: number;
@@ -139,7 +140,7 @@ export interface ResultMetrics {
   durationMs: number;
 }
 
-/** One point of a loss curve (SPEC.md GET /metrics). */
+/** One point of a loss curve (GET /v1/jobs/{id}/metrics in openapi/openapi.json). */
 export interface CurvePoint {
   epoch: number;
   loss: number;

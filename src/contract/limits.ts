@@ -1,5 +1,5 @@
 /**
- * The limits a job spec is checked against (RELIABILITY.md c.2), named as the configuration
+ * The limits a job spec is checked against (README "Limits"), named as the configuration
  * variables that set them so `config` can be passed as is.
  */
 export interface JobLimits {
@@ -17,7 +17,7 @@ export interface JobLimits {
   MAX_WEIGHTS_BYTES: number;
 }
 
-/** The defaults of RELIABILITY.md c.2 (the same as `config.ts`'s). */
+/** The job limits' defaults (README "Configuration"); src/config.ts takes its defaults from here. */
 export const DEFAULT_LIMITS: Readonly<JobLimits> = Object.freeze({
   MAX_LAYERS: 16,
   MAX_UNITS: 4096,

@@ -4,7 +4,7 @@
  */
 import type { Activation } from './types.js';
 
-/** Every activation SPEC.md names. */
+/** Every activation of docs/mathematics.md. */
 export const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear', 'softmax'];
 
 /** Slope of `leaky_relu` for z ≤ 0. */

@@ -1,7 +1,7 @@
 /**
  * One dense layer over batches: forward `Z = A_prev·Wᵀ + b`, `A = act(Z)` (batch-major rows), and
  * right below it the backward pass: `dW = dZᵀ·A_prev`, `db = Σ_rows dZ`, `dA_prev = dZ·W`.
- * `W` is row-major `units × inSize`, so `W[j][k]` is `W[j·inSize + k]` (SPEC.md).
+ * `W` is row-major `units × inSize`, so `W[j][k]` is `W[j·inSize + k]` (docs/mathematics.md).
  */
 import type { Activation, FloatArray, Kernels } from './types.js';
 

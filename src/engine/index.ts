@@ -1,6 +1,6 @@
 /**
  * trainyard's backpropagation engine: dense feed-forward networks trained with AdamW or SGD,
- * exactly as SPEC.md "Mathematics" defines them. Pure: arrays and a seed in, arrays out; no I/O,
+ * exactly as docs/mathematics.md defines them. Pure: arrays and a seed in, arrays out; no I/O,
  * no clocks, no `Math.random`. Workers run {@link createTrainer} in a thread; the API's inference
  * pool runs {@link predict}.
  */

@@ -1,5 +1,5 @@
 /**
- * The three losses exactly as SPEC.md "Mathematics" defines them, as means over the batch, with
+ * The three losses exactly as docs/mathematics.md defines them, as means over the batch, with
  * their gradients with respect to the output layer's pre-activations `z` (B rows × n outputs):
  * - `mse` = (1/(B·n)) Σ (a − y)²
  * - `cross_entropy` = −(1/B) Σ_b Σ_j y·log a (softmax output: fused gradient from the logits)
@@ -9,7 +9,7 @@
  */
 import type { Activation, FloatArray, Kernels, LossName } from './types.js';
 
-/** Every loss SPEC.md names. */
+/** Every loss of docs/mathematics.md. */
 export const LOSSES: readonly LossName[] = ['mse', 'cross_entropy', 'binary_cross_entropy'];
 
 /** Whether the loss reports accuracy (classification losses). */

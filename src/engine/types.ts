@@ -3,10 +3,10 @@
  * knows nothing of HTTP, Redis, jobs, threads or clocks.
  */
 
-/** Activations (SPEC.md). `softmax` only on the last layer. */
+/** Activations (docs/mathematics.md). `softmax` only on the last layer. */
 export type Activation = 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'linear' | 'softmax';
 
-/** Losses (SPEC.md "Mathematics"), each the mean over the batch. */
+/** Losses (docs/mathematics.md), each the mean over the batch. */
 export type LossName = 'mse' | 'cross_entropy' | 'binary_cross_entropy';
 
 /** Weight initialisers; `auto` = He for the relu family, Glorot (Xavier) otherwise. Biases start at 0. */
@@ -40,7 +40,7 @@ export interface LayerWeights {
   b: number[];
 }
 
-/** Adam with decoupled weight decay (AdamW), exactly as SPEC.md writes it. */
+/** Adam with decoupled weight decay (AdamW), exactly as docs/mathematics.md writes it. */
 export interface AdamOptions {
   type: 'adam';
   /** @defaultValue 0.001 */
@@ -186,7 +186,7 @@ export interface Kernels<A extends FloatArray = FloatArray> {
   /** `out[j] = Σ_r m[r][j]` (the bias gradient from `dZ`). */
   sumRows(m: A, out: A, rows: number, cols: number): void;
   /**
-   * One AdamW step over `length` parameters (SPEC.md): `θ −= lr·wd·θ`; `m = β1·m + (1−β1)·g`;
+   * One AdamW step over `length` parameters (docs/mathematics.md): `θ −= lr·wd·θ`; `m = β1·m + (1−β1)·g`;
    * `v = β2·v + (1−β2)·g²`; `θ −= lr·(m/(1−β1^t)) / (sqrt(v/(1−β2^t)) + ε)`.
    * `gradScale` multiplies `g` first (gradient clipping); pass 1 otherwise.
    */

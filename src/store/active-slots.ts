@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { isTerminalStatus, type JobStatus } from '../contract/job.js';
+import { isTerminalStatus } from '../contract/job.js';
 import type { Keys } from './keys.js';
 import { runScript } from './lua/script.js';
 import { CONFIRM_SLOT, RESERVE_SLOT } from './lua/tenant-scripts.js';
@@ -67,7 +67,7 @@ export function createActiveSlots(options: { redis: Redis; keys: Keys; now?: () 
         const status = statuses[i];
         // No record yet: a submit still creating it, unless its reservation is old.
         if (status === null) return reservedAt[i] === null || t - Number(reservedAt[i]) > RESERVATION_GRACE_MS;
-        return isTerminalStatus(status as JobStatus);
+        return isTerminalStatus(status);
       });
       if (stale.length > 0) await redis.multi().srem(keys.tenantActive(tenant), ...stale).hdel(keys.tenantPending(tenant), ...stale).exec();
       return ids.length - stale.length;

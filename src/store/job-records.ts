@@ -117,25 +117,28 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** Writes a new job's keys (record `queued`, spec, initial weights, inline data) in one script on the job's slot. */
+async function writeNewJob(redis: Redis, keys: Keys, job: NewJob): Promise<JobRecord> {
+  const { spec } = job;
+  const record: Record<string, string> = {
+    id: job.id, tenant: job.tenant, name: spec.name, status: 'queued', createdAt: job.createdAt,
+    epochs: String(spec.training.epochs), epoch: '0', seed: String(spec.training.seed), attempts: '0', specVersion: String(spec.specVersion),
+  };
+  const data = job.inlineData ? inlineDataFields(job.inlineData) : [];
+  const init = job.initialWeights ? asBuffer(encodeWeights(job.initialWeights)) : '';
+  await runScript(redis, CREATE_JOB, [keys.jobRecord(job.id), keys.jobSpec(job.id), keys.jobInitialWeights(job.id), keys.jobData(job.id)], [
+    JSON.stringify(spec), init, String(data.length), ...data, ...Object.entries(record).flat(),
+  ]);
+  return parseJobRecord(record)!;
+}
+
 /** Creates the job records store (see {@link createJobStore} for the connections). */
 export function createJobRecords(options: { redis: Redis; reader: Redis; keys: Keys; config: Pick<Config, 'JOB_TTL_SECONDS'> }): JobRecords {
   const { redis, reader, keys } = options;
   const ttl = String(options.config.JOB_TTL_SECONDS);
 
   return {
-    async create(job) {
-      const { spec } = job;
-      const record: Record<string, string> = {
-        id: job.id, tenant: job.tenant, name: spec.name, status: 'queued', createdAt: job.createdAt,
-        epochs: String(spec.training.epochs), epoch: '0', seed: String(spec.training.seed), attempts: '0', specVersion: String(spec.specVersion),
-      };
-      const data = job.inlineData ? inlineDataFields(job.inlineData) : [];
-      const init = job.initialWeights ? asBuffer(encodeWeights(job.initialWeights)) : '';
-      await runScript(redis, CREATE_JOB, [keys.jobRecord(job.id), keys.jobSpec(job.id), keys.jobInitialWeights(job.id), keys.jobData(job.id)], [
-        JSON.stringify(spec), init, String(data.length), ...data, ...Object.entries(record).flat(),
-      ]);
-      return parseJobRecord(record)!;
-    },
+    create: (job) => writeNewJob(redis, keys, job),
 
     async get(id) {
       return parseJobRecord(await reader.hgetall(keys.jobRecord(id)));

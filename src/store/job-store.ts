@@ -84,16 +84,9 @@ export interface JobStore {
   releaseIdempotencyKey(tenant: string, keyDigest: string): Promise<void>;
 }
 
-/**
- * Creates the job store on an ioredis connection.
- * @param options.redis a connection (the API's fails fast; a worker's waits for Redis).
- * @param options.config `KEY_PREFIX` decides every key; `JOB_TTL_SECONDS` is how long a
- *   finished job and its artifacts are kept.
- * @param options.usage the tenants' usage store, shared with the other stores of the process: a
- *   finished job's bytes start expiring in its storage ledger, a deleted job's leave it.
- *   @defaultValue `createTenantUsage({ redis, reader, config })` (tests; entry points pass theirs)
- */
-export function createJobStore(options: {
+/** Options of {@link createJobStore}. */
+export interface JobStoreOptions {
+  /** A connection (the API's fails fast; a worker's waits for Redis). */
   redis: Redis;
   /**
    * A second connection for reads (records, specs, results, lists). Redis blocks a client's
@@ -101,17 +94,22 @@ export function createJobStore(options: {
    * reads on its own connection to keep serving status polls meanwhile. @defaultValue `redis`
    */
   reader?: Redis;
+  /** `KEY_PREFIX` decides every key; `JOB_TTL_SECONDS` is how long a finished job and its artifacts are kept. */
   config: Pick<Config, 'KEY_PREFIX' | 'JOB_TTL_SECONDS'>;
+  /**
+   * The tenants' usage store, shared with the other stores of the process: a finished job's
+   * bytes start expiring in its storage ledger, a deleted job's leave it.
+   * @defaultValue `createTenantUsage({ redis, reader, config })` (tests; entry points pass theirs)
+   */
   usage?: TenantUsage;
-}): JobStore {
-  const { redis } = options;
-  const reader = options.reader ?? redis;
-  const usage = options.usage ?? createTenantUsage({ redis, reader, config: options.config });
-  const keys = createKeys(options.config.KEY_PREFIX);
-  const records = createJobRecords({ redis, reader, keys, config: options.config });
-  const index = createJobIndex({ redis, reader, keys });
-  const slots = createActiveSlots({ redis, keys });
-  const idempotency = createIdempotencyKeys({ redis, keys });
+}
+
+/** The parts a job store composes. */
+type JobStoreParts = Pick<JobStore, 'keys' | 'records' | 'index' | 'slots' | 'idempotency' | 'usage'>;
+
+/** The writes that end a job: each keeps the tenant's active set, storage ledger and counters in step. */
+function createLifecycle(redis: Redis, parts: JobStoreParts, ttlSeconds: number): Pick<JobStore, 'completeJob' | 'failJob' | 'cancelJob' | 'requestCancel' | 'deleteJob'> {
+  const { keys, records, index, slots, usage } = parts;
 
   /**
    * After a job finished: it leaves the tenant's active set and its stored bytes count until its
@@ -120,7 +118,7 @@ export function createJobStore(options: {
    */
   async function afterFinish(tenant: string, id: string, status: JobStatus): Promise<void> {
     if (!tenant) return;
-    const expiresAtMs = Date.now() + options.config.JOB_TTL_SECONDS * 1000;
+    const expiresAtMs = Date.now() + ttlSeconds * 1000;
     await redis.multi().srem(keys.tenantActive(tenant), id).zadd(keys.tenantStorageExpiry(tenant), 'XX', expiresAtMs, jobArtifact(id)).exec();
     await redis.hincrby(keys.jobsFinished, status, 1);
   }
@@ -131,47 +129,19 @@ export function createJobStore(options: {
     return outcome;
   }
 
-  const store: JobStore = {
-    keys, records, index, slots, idempotency, usage,
-
-    async createJob(job) {
-      // Three commands sent together, each on one slot (Redis Cluster safe): the job's keys,
-      // the tenant's index and the tenant's slot.
-      const [record] = await Promise.all([records.create(job), index.add(job.tenant, job.id), slots.confirm(job.tenant, job.id)]);
-      return record;
-    },
-
-    getJob: (id) => records.get(id),
-
-    async getTenantJob(tenant, id) {
-      const record = await records.get(id);
-      if (record === null || record.tenant !== tenant) throw new NotFoundError('No such job.');
-      return record;
-    },
-
-    getSpec: (id) => records.getSpec(id),
-    getInitialWeights: (id) => records.getInitialWeights(id),
-    markRunning: (id, update) => records.markRunning(id, update),
-    updateProgress: (id, update) => records.updateProgress(id, update),
-
+  return {
     async completeJob(id, run) {
       const { outcome, tenant } = await records.complete(id, run);
       if (outcome) await afterFinish(tenant, id, 'completed');
       return outcome;
     },
-
     failJob: (id, error, opts) => finish(id, 'failed', error, opts?.finishedAt),
     cancelJob: (id, opts) => finish(id, 'cancelled', null, opts?.finishedAt),
-
     async requestCancel(id) {
       const { outcome, tenant } = await records.requestCancel(id);
       if (outcome === 'cancelled') await afterFinish(tenant, id, 'cancelled');
       return outcome;
     },
-
-    isCancelRequested: (id) => records.isCancelRequested(id),
-    getResult: (id) => records.getResult(id),
-
     async deleteJob(id) {
       const { removed, tenant } = await records.remove(id);
       if (tenant) {
@@ -180,19 +150,55 @@ export function createJobStore(options: {
       }
       return removed;
     },
+  };
+}
 
+/** Creates the job store on an ioredis connection (see {@link JobStoreOptions}). */
+export function createJobStore(options: JobStoreOptions): JobStore {
+  const { redis } = options;
+  const reader = options.reader ?? redis;
+  const keys = createKeys(options.config.KEY_PREFIX);
+  const parts: JobStoreParts = {
+    keys,
+    records: createJobRecords({ redis, reader, keys, config: options.config }),
+    index: createJobIndex({ redis, reader, keys }),
+    slots: createActiveSlots({ redis, keys }),
+    idempotency: createIdempotencyKeys({ redis, keys }),
+    usage: options.usage ?? createTenantUsage({ redis, reader, config: options.config }),
+  };
+  const { records, index, slots, idempotency } = parts;
+
+  return {
+    ...parts,
+    ...createLifecycle(redis, parts, options.config.JOB_TTL_SECONDS),
+
+    async createJob(job) {
+      // Three commands sent together, each on one slot (Redis Cluster safe): the job's keys,
+      // the tenant's index and the tenant's slot.
+      const [record] = await Promise.all([records.create(job), index.add(job.tenant, job.id), slots.confirm(job.tenant, job.id)]);
+      return record;
+    },
+    getJob: (id) => records.get(id),
+    async getTenantJob(tenant, id) {
+      const record = await records.get(id);
+      if (record === null || record.tenant !== tenant) throw new NotFoundError('No such job.');
+      return record;
+    },
+    getSpec: (id) => records.getSpec(id),
+    getInitialWeights: (id) => records.getInitialWeights(id),
+    markRunning: (id, update) => records.markRunning(id, update),
+    updateProgress: (id, update) => records.updateProgress(id, update),
+    isCancelRequested: (id) => records.isCancelRequested(id),
+    getResult: (id) => records.getResult(id),
     listJobs: (tenant, listOptions) => index.list(tenant, listOptions),
-
     async countFinishedJobs() {
       const hash = await reader.hgetall(keys.jobsFinished);
       return Object.fromEntries(Object.entries(hash).map(([status, count]) => [status, Number(count)]));
     },
-
     countActiveJobs: (tenant) => slots.count(tenant),
     reserveActiveSlot: (tenant, id, max) => slots.reserve(tenant, id, max),
     releaseActiveSlot: (tenant, id) => slots.release(tenant, id),
     reserveIdempotencyKey: (tenant, keyDigest, value, ttlSeconds) => idempotency.reserve(tenant, keyDigest, value, ttlSeconds),
     releaseIdempotencyKey: (tenant, keyDigest) => idempotency.release(tenant, keyDigest),
   };
-  return store;
 }

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md R1 at full size, run by `npm run test:chaos`: Redis SIGKILLed and restarted
+ * docs/reliability.md R1 at full size, run by `npm run test:chaos`: Redis SIGKILLed and restarted
  * (AOF everysec, same directory) while 20 jobs train on 2 worker processes. The fast variant
  * (one job, in-process worker) runs in `npm test` (test/integration/workers/redis-restart.test.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * Slow crash scenarios (RELIABILITY.md C1 at full size, C2), run by `npm run test:chaos` with
+ * Slow crash scenarios (docs/reliability.md C1 at full size, C2), run by `npm run test:chaos` with
  * shortened lock timings. The fast variants run in `npm test` (test/e2e/crash-recovery.test.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';

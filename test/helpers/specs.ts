@@ -1,6 +1,6 @@
 import type { JobSpec } from '../../src/contract/job.js';
 
-/** The SPEC.md XOR submission body. */
+/** The README walk-through's XOR submission body. */
 export function xorSubmission(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     name: 'xor demo',

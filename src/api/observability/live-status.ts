@@ -1,5 +1,5 @@
 /**
- * Live fields of a job's status (issue 5): throughput, time to go, heartbeat and stall
+ * Live fields of a job's status: throughput, time to go, heartbeat and stall
  * detection, computed from the job record the workers keep up to date.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Adam with decoupled weight decay (AdamW), exactly as SPEC.md writes it, step t from 1:
+ * Adam with decoupled weight decay (AdamW), exactly as docs/mathematics.md writes it, step t from 1:
  * `θ −= lr·wd·θ`; `m = β1·m + (1−β1)·g`; `v = β2·v + (1−β2)·g²`;
  * `θ −= lr·(m/(1−β1^t)) / (sqrt(v/(1−β2^t)) + ε)`. Weight decay applies to biases too, as in
  * PyTorch's AdamW. The element loop is {@link Kernels.adamStep}.

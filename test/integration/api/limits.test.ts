@@ -4,7 +4,7 @@ import { estimateTrainingBytes } from '../../../src/contract/limits.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-app.js';
 
 /**
- * B2: specs around every limit of RELIABILITY.md c.2 (limit − 1, limit, limit + 1, zero,
+ * B2: specs around every job limit of the README ("Limits") (limit − 1, limit, limit + 1, zero,
  * negative, float-for-int, wrong type): accepted iff an independent reference says so, and an
  * accepted spec is within the work and memory budgets.
  */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkDataSource, checkJobSubmission, normalizeJobSubmission } from '../../../src/contract/check-job.js';
+import { checkDataSource, checkJobSubmission, normalizeJobSubmission, trainingRowCount } from '../../../src/contract/check-job.js';
 import type { JobSubmission } from '../../../src/contract/job-schema.js';
 import { DEFAULT_LIMITS, estimateTrainingBytes } from '../../../src/contract/limits.js';
 import { countParameters, decodeWeights, encodeWeights } from '../../../src/contract/weights.js';
+import { trainRowCount } from '../../../src/engine/trainer.js';
 
 const MNIST_LAYERS = [
   { units: 256, activation: 'relu' },
@@ -145,5 +146,17 @@ describe('weights codec', () => {
     expect(back).toEqual(weights);
     expect(Object.is(back[0].W[0][1], -0)).toBe(true);
     expect(new DataView(bytes.buffer).getFloat64(8 * 2, true)).toBe(5e-324);
+  });
+});
+
+describe('trainingRowCount', () => {
+  it('agrees with the engine’s trainRowCount for every sample count and split', () => {
+    const pairs: [number, number][] = [];
+    for (let n = 1; n <= 60; n++) for (const s of [0, 0.05, 0.1, 0.2, 0.25, 1 / 3, 0.5, 0.9, 0.99]) pairs.push([n, s]);
+
+    const disagreements = pairs.filter(([n, s]) => trainingRowCount(n, s) !== trainRowCount(n, s));
+
+    expect(disagreements).toEqual([]);
+    expect(trainingRowCount(3, 0.1)).toBe(2);
   });
 });

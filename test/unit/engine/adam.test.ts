@@ -1,5 +1,5 @@
 /**
- * Adam (AdamW, SPEC.md) worked two steps by hand, with and without decoupled weight decay, on a
+ * Adam (AdamW, docs/mathematics.md) worked two steps by hand, with and without decoupled weight decay, on a
  * one-neuron linear model a = w·x + b, x = 2, y = 2, C = (a − y)², lr = 0.1, β1 = 0.9, β2 = 0.999,
  * ε = 1e-8, starting from w = 0.5, b = 0.
  */

@@ -44,7 +44,7 @@ function act(name: Activation, z: number[]): number[] {
   });
 }
 
-/** The loss in plain float64 JS, straight from SPEC.md's definitions; also the nearest ReLU kink. */
+/** The loss in plain float64 JS, straight from the definitions of docs/mathematics.md; also the nearest ReLU kink. */
 function referenceLoss(net: NetworkSpec, loss: LossName, w: LayerWeights[], x: Float64Array, y: Float64Array, rows: number): { value: number; kink: number } {
   let total = 0;
   let kink = Infinity;
