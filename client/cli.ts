@@ -41,6 +41,12 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be an integer ≥ 0');
+  return n;
+}
+
 async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
@@ -257,7 +263,7 @@ function addModelCommands(program: Command, context: CommandContext): void {
     .description('the loss curve: JSON points, or CSV with --csv')
     .argument('<id>')
     .option('--csv', 'epoch,loss,valLoss,accuracy,valAccuracy,elapsedMs rows')
-    .option('--since <epoch>', 'only points after this epoch', (v) => Number(v), 0)
+    .option('--since <epoch>', 'only points after this epoch', nonNegativeInteger, 0)
     .action(async (id: string, options: { csv?: boolean; since: number }) => {
       const curve = await client().curve(id, { since: options.since });
       if (!options.csv) return out(JSON.stringify(curve.points));

@@ -205,9 +205,10 @@ describe('trainyard exit codes', () => {
       cli(['submit', 'missing.json']),
       cli(['submit', notJson]),
       cli(['list', '--limit', 'zero']),
+      cli(['curve', 'some-id', '--since', '-1']),
     ]);
 
-    expect(outcomes.map((o) => o.code)).toEqual([2, 2, 2, 2, 2, 2]);
+    expect(outcomes.map((o) => o.code)).toEqual([2, 2, 2, 2, 2, 2, 2]);
     expect(outcomes[3].stderr).toContain('cannot read missing.json: ENOENT');
     expect(outcomes[4].stderr).toContain('is not JSON');
   });
