@@ -63,6 +63,11 @@ export interface ProcessorDeps {
    * cannot be paused.
    */
   control?: JobControl;
+  /**
+   * Waits until `REDIS_WAIT_REPLICAS` replicas have the writes to `keys` (one key per hash tag
+   * written); throws when they do not confirm in time. Optional: without it nothing is awaited.
+   */
+  confirmWrites?: (keys: readonly string[]) => Promise<void>;
   /** Job status changes, for webhooks (optional). */
   events?: JobEventSink;
 }

@@ -1,5 +1,6 @@
 import { UnrecoverableError, WaitingError } from 'bullmq';
 import type { JobError } from '../../src/contract/job.js';
+import { errorSummary } from './error-summary.js';
 import { LockLostError } from './lock-lost-error.js';
 import type { ProcessorDeps, TrainingJobResult } from './run-deps.js';
 import type { Snapshot } from './settle-run.js';
@@ -45,6 +46,7 @@ export async function writeSettlement(deps: ProcessorDeps, ctx: SettlementContex
         return { outcome: 'stale' };
       }
       await checkpoints.delete(jobId).catch(() => {});
+      await confirmCompletion(deps, ctx);
       await deps.events?.emitJobEvent(jobId, 'completed');
       count('completed');
       log.info({ epochsRun: metrics.epochsRun, finalLoss: metrics.finalLoss, durationMs: metrics.durationMs, kernel }, 'job completed');
@@ -85,6 +87,27 @@ async function pause(deps: ProcessorDeps, ctx: SettlementContext, checkpoint: Sn
   deps.telemetry?.recordJob('paused');
   ctx.log.info({ epoch: checkpoint?.epoch ?? ctx.latestEpoch ?? 0, batch: checkpoint?.batch ?? 0 }, 'job paused');
   return { outcome: 'paused' };
+}
+
+/** Replica confirmations of a completion: tried a few times; the result is written either way. */
+const CONFIRM_ATTEMPTS = 3;
+const CONFIRM_BACKOFF_MS = 200;
+
+/** Waits for the replicas to have the completed job (`REDIS_WAIT_REPLICAS`), retrying a little. */
+async function confirmCompletion(deps: ProcessorDeps, ctx: SettlementContext): Promise<void> {
+  if (!deps.confirmWrites) return;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.confirmWrites([deps.jobs.keys.jobRecord(ctx.jobId)]);
+      return;
+    } catch (err) {
+      if (attempt >= CONFIRM_ATTEMPTS) {
+        ctx.log.warn({ err: errorSummary(err) }, 'completion written but not confirmed by the replicas');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, CONFIRM_BACKOFF_MS * attempt));
+    }
+  }
 }
 
 /** Marks the job `failed` with `error` and throws `UnrecoverableError` (no retry). */
