@@ -1,7 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse as parseCsv } from 'csv-parse';
-import { Tokenizer, TokenParser, TokenType } from '@streamparser/json';
+import { Tokenizer, TokenType } from '@streamparser/json';
 import { checkDatasetLimits } from '../contract/check-job.js';
 import type { JobLimits } from '../contract/limits.js';
 import { PayloadTooLargeError, ValidationError } from '../errors.js';
@@ -89,117 +89,130 @@ function shapeError(path: string, message: string): ValidationError {
   return new ValidationError('The request is invalid; see errors.', [{ path, message }]);
 }
 
-/** Longest field name or number text accepted (abuse bound: the tokenizer would buffer it whole). */
-const MAX_TOKEN_CHARS = 64;
+/**
+ * The most bytes one token (a field name, a number) or one run of whitespace may span: the
+ * tokenizer buffers a token whole, so a longer one is refused before it is read (abuse bound).
+ */
+const MAX_TOKEN_BYTES = 64 * 1024;
+
+type ObjectState = 'keyOrEnd' | 'key' | 'colon' | 'value' | 'commaOrEnd';
+type ArrayState = 'valueOrEnd' | 'value' | 'commaOrEnd';
+
+const VALUE_TOKENS = new Set([TokenType.LEFT_BRACE, TokenType.LEFT_BRACKET, TokenType.STRING, TokenType.NUMBER, TokenType.TRUE, TokenType.FALSE, TokenType.NULL]);
 
 /**
- * The shape `{"inputs": [[…], …], "targets": [[…], …]}` checked token by token, numbers going
- * straight into the two matrices. JSON syntax itself (commas, strings, escapes, number
- * grammar) is the streaming parser's.
+ * The one document shape accepted, `{"inputs": [[…], …], "targets": [[…], …]}`, checked token
+ * by token (what may follow what, at object, matrix and row depth); numbers go straight into
+ * the two matrices. Lexing (strings, escapes, number syntax) is `@streamparser/json`'s.
  */
-class DatasetShape {
+class DatasetDocument {
   private depth = 0;
-  private expectKey = false;
+  private done = false;
+  private object: ObjectState = 'keyOrEnd';
+  private matrixState: ArrayState = 'valueOrEnd';
+  private rowState: ArrayState = 'valueOrEnd';
   private matrix: Matrix | null = null;
   readonly seen = new Set<string>();
 
   constructor(private readonly inputs: Matrix, private readonly targets: Matrix) {}
 
-  private here(): string {
-    const matrix = this.matrix!;
-    return this.depth === 1 ? `/${matrix.field}` : `/${matrix.field}/${matrix.rows}`;
-  }
-
-  /** A partial token (a long string or number split across chunks): bounded in length. */
-  partial(token: TokenType, value: unknown): void {
-    if ((token === TokenType.STRING || token === TokenType.NUMBER) && String(value).length > MAX_TOKEN_CHARS) {
-      throw syntaxError(token === TokenType.NUMBER ? 'number too long' : 'unexpected field name');
-    }
+  get complete(): boolean {
+    return this.done;
   }
 
   token(token: TokenType, value: unknown): void {
-    switch (token) {
-      case TokenType.LEFT_BRACE:
-        if (this.depth !== 0) throw shapeError(this.depth === 2 ? `/${this.matrix!.field}/${this.matrix!.rows}` : this.here(), 'must be an array of numbers');
-        this.depth = 1;
-        this.expectKey = true;
-        return;
-      case TokenType.STRING:
-        if (this.depth === 1 && this.expectKey) return this.key(String(value));
-        throw shapeError(this.here(), this.depth === 1 ? 'must be an array of rows' : 'must be an array of numbers');
-      case TokenType.COMMA:
-        if (this.depth === 1) this.expectKey = true;
-        return;
-      case TokenType.LEFT_BRACKET:
-        if (this.depth === 0) throw syntaxError('expected an object');
-        if (this.depth === 3) throw shapeError(this.here(), 'must be an array of numbers');
-        if (this.depth === 2) this.matrix!.startRow();
-        this.depth++;
-        return;
-      case TokenType.RIGHT_BRACKET:
-        if (this.depth === 3) this.matrix!.endRow();
-        this.depth--;
-        return;
-      case TokenType.NUMBER:
-        if (this.depth !== 3) throw shapeError(this.here(), this.depth === 1 ? 'must be an array of rows' : 'must be an array of numbers');
-        this.matrix!.push(value as number);
-        return;
-      case TokenType.TRUE:
-      case TokenType.FALSE:
-      case TokenType.NULL:
-        if (this.depth === 0) throw syntaxError('expected an object');
-        throw shapeError(this.here(), this.depth === 1 ? 'must be an array of rows' : 'must be an array of numbers');
-      default:
-        // `:` and `}` (the parser checks where they may stand).
-        return;
-    }
+    if (this.done) throw syntaxError('unexpected content after the document');
+    if (this.depth === 0) {
+      if (token !== TokenType.LEFT_BRACE) throw syntaxError('expected an object');
+      this.depth = 1;
+    } else if (this.depth === 1) this.inObject(token, value);
+    else if (this.depth === 2) this.inMatrix(token);
+    else this.inRow(token, value);
+  }
+
+  private inObject(token: TokenType, value: unknown): void {
+    const state = this.object;
+    if (token === TokenType.STRING && (state === 'keyOrEnd' || state === 'key')) this.key(String(value));
+    else if (token === TokenType.RIGHT_BRACE && (state === 'keyOrEnd' || state === 'commaOrEnd')) this.done = true;
+    else if (token === TokenType.COLON && state === 'colon') this.object = 'value';
+    else if (token === TokenType.COMMA && state === 'commaOrEnd') this.object = 'key';
+    else if (state === 'value' && token === TokenType.LEFT_BRACKET) {
+      this.depth = 2;
+      this.matrixState = 'valueOrEnd';
+    } else if (state === 'value' && VALUE_TOKENS.has(token)) throw shapeError(`/${this.matrix!.field}`, 'must be an array of rows');
+    else throw syntaxError(state === 'colon' ? 'expected ":"' : state === 'commaOrEnd' ? 'expected "," or "}"' : 'expected a field name');
+  }
+
+  private inMatrix(token: TokenType): void {
+    const state = this.matrixState;
+    const matrix = this.matrix!;
+    if (token === TokenType.RIGHT_BRACKET && state !== 'value') {
+      this.depth = 1;
+      this.object = 'commaOrEnd';
+    } else if (token === TokenType.COMMA && state === 'commaOrEnd') this.matrixState = 'value';
+    else if (state !== 'commaOrEnd' && token === TokenType.LEFT_BRACKET) {
+      matrix.startRow();
+      this.depth = 3;
+      this.rowState = 'valueOrEnd';
+    } else if (state !== 'commaOrEnd' && VALUE_TOKENS.has(token)) throw shapeError(`/${matrix.field}/${matrix.rows}`, 'must be an array of numbers');
+    else throw syntaxError(state === 'commaOrEnd' ? 'expected "," or "]" after a row' : 'unexpected "," or "]"');
+  }
+
+  private inRow(token: TokenType, value: unknown): void {
+    const state = this.rowState;
+    const matrix = this.matrix!;
+    if (token === TokenType.NUMBER && state !== 'commaOrEnd') {
+      matrix.push(value as number);
+      this.rowState = 'commaOrEnd';
+    } else if (token === TokenType.COMMA && state === 'commaOrEnd') this.rowState = 'value';
+    else if (token === TokenType.RIGHT_BRACKET && state !== 'value') {
+      matrix.endRow();
+      this.depth = 2;
+      this.matrixState = 'commaOrEnd';
+    } else if (state !== 'commaOrEnd' && VALUE_TOKENS.has(token)) throw shapeError(`/${matrix.field}/${matrix.rows}`, 'must be an array of numbers');
+    else throw syntaxError(state === 'commaOrEnd' ? 'missing ","' : 'trailing ","');
   }
 
   private key(key: string): void {
-    if (key !== 'inputs' && key !== 'targets') throw shapeError(`/${key.slice(0, MAX_TOKEN_CHARS)}`, 'is not an allowed field');
+    if (key !== 'inputs' && key !== 'targets') throw shapeError(`/${key.slice(0, 64)}`, 'is not an allowed field');
     if (this.seen.has(key)) throw syntaxError(`duplicate field "${key}"`);
     this.seen.add(key);
     this.matrix = key === 'inputs' ? this.inputs : this.targets;
-    this.expectKey = false;
+    this.object = 'colon';
   }
 }
 
 /**
- * Parses `{"inputs": [[…], …], "targets": [[…], …]}` from a stream with `@streamparser/json`'s
- * tokenizer and token parser (JSON syntax), checking the shape token by token: no row, and no
- * tree of JS arrays, is ever built, so memory stays at the numbers' compact size. Any other
- * field is a 400.
+ * Parses `{"inputs": [[…], …], "targets": [[…], …]}` from a stream: `@streamparser/json`'s
+ * tokenizer lexes it, {@link DatasetDocument} checks each token's place. No row, and no tree of
+ * JS arrays, is ever built, so memory stays at the numbers' compact size. Any other field is a 400.
  */
 export async function parseJsonDataset(stream: Readable, limitBytes: number, limits: JobLimits): Promise<EncodedDataset> {
   const inputs = new Matrix('inputs', limits.MAX_SAMPLES, limits.MAX_INPUT_SIZE);
   const targets = new Matrix('targets', limits.MAX_SAMPLES, limits.MAX_OUTPUT_SIZE);
-  const shape = new DatasetShape(inputs, targets);
-  const tokenizer = new Tokenizer({ emitPartialTokens: true });
-  // Checks the grammar only: it emits nothing and, with keepStack off, keeps no value.
-  const grammar = new TokenParser({ paths: ['$.never'], keepStack: false });
-  let ended = false;
-  grammar.onEnd = () => {
-    ended = true;
-  };
-  tokenizer.onToken = ({ token, value, partial }) => {
-    if (partial) return shape.partial(token, value);
-    shape.token(token, value);
-    grammar.write({ token, value });
+  const document = new DatasetDocument(inputs, targets);
+  const tokenizer = new Tokenizer();
+  let written = 0;
+  let lastTokenAt = 0;
+  tokenizer.onToken = ({ token, value, offset }) => {
+    lastTokenAt = offset;
+    document.token(token, value);
   };
   try {
     for await (const chunk of limitedChunks(stream, limitBytes)) {
-      if (ended && chunk.toString('latin1').trim() !== '') throw syntaxError('unexpected content after the document');
-      if (!ended) tokenizer.write(chunk);
+      tokenizer.write(chunk);
+      written += chunk.length;
+      if (written - lastTokenAt > MAX_TOKEN_BYTES + chunk.length) throw syntaxError('a field name, number or run of spaces is too long');
     }
-    if (!ended) tokenizer.end();
+    tokenizer.end();
   } catch (error) {
     if (error instanceof ValidationError || error instanceof PayloadTooLargeError) throw error;
-    // The parser's own message names library internals: say where, not what it said.
-    throw syntaxError(ended ? 'unexpected content after the document' : 'malformed JSON');
+    // The tokenizer's own message names library internals: say what, not what it said.
+    throw syntaxError('malformed JSON');
   }
-  if (!ended) throw syntaxError('the document ended early');
+  if (!document.complete) throw syntaxError('the document ended early');
   for (const field of ['inputs', 'targets']) {
-    if (!shape.seen.has(field)) throw new ValidationError('The request is invalid; see errors.', [{ path: `/${field}`, message: 'is required' }]);
+    if (!document.seen.has(field)) throw new ValidationError('The request is invalid; see errors.', [{ path: `/${field}`, message: 'is required' }]);
   }
   return finishDataset(inputs, targets, limits);
 }
