@@ -80,6 +80,13 @@ describe('parseJsonDataset', () => {
     ['a bare word', '{"inputs":[[1]],"targets":[[1]]} x'],
     ['an unterminated document', '{"inputs":[[1]],"targets":[[1]]'],
     ['a bad number', '{"inputs":[[01]],"targets":[[1]]}'],
+    ['a missing colon', '{"inputs" [[1]],"targets":[[1]]}'],
+    ['a missing comma between fields', '{"inputs":[[1]] "targets":[[1]]}'],
+    ['a trailing comma in the object', '{"inputs":[[1]],"targets":[[1]],}'],
+    ['a trailing comma after a row', '{"inputs":[[1],],"targets":[[1]]}'],
+    ['a leading comma', '{,"inputs":[[1]],"targets":[[1]]}'],
+    ['two documents', '{"inputs":[[1]],"targets":[[1]]}{}'],
+    ['an unterminated string', '{"inputs":[[1]],"targets'],
   ])('answers 400 without the parser’s own words for %s', async (_label, text) => {
     const error = await problemOf(parseJsonDataset(chunked([text]).stream, LIMIT_BYTES, DEFAULT_LIMITS));
 
