@@ -4,8 +4,10 @@ import type { DataRef, JobSpec, LayerWeights } from '../contract/job.js';
 import type { JobSubmission } from '../contract/job-schema.js';
 import { decodeWeights } from '../contract/weights.js';
 import { ConflictError, JobFailedError, JobNotFinishedError, QuotaExceededError, ValidationError } from '../errors.js';
+import { confirmWrites } from '../queue/connection.js';
 import { BUILTIN_SHAPES } from '../store/builtin-datasets.js';
 import { jobStorageBytes, type InlineRows, type JobRecord, type JobStore } from '../store/job-store.js';
+import { createKeys } from '../store/keys.js';
 import { jobArtifact, msUntilUtcMidnight, reserveStorageWithinQuota } from '../store/tenant-usage.js';
 import { checkJobWebhook, withJobWebhook } from '../webhooks/job-webhook.js';
 import type { ApiDeps } from './deps.js';
@@ -136,7 +138,26 @@ async function saveAndEnqueue(deps: ApiDeps, tenant: string, id: string, spec: J
     void jobStore.deleteJob(id).catch(() => undefined);
     throw error;
   }
+  await confirmOrUndo(deps, tenant, id);
   return record;
+}
+
+/**
+ * With `REDIS_WAIT_REPLICAS`, the 202 promises that the job survives the loss of the masters
+ * that took it: wait for the replicas of the job's, the tenant's and the queue's slots. When
+ * they do not confirm in time, the submit is undone (queue entry, keys, slot, stored bytes) so
+ * that its 503 leaves nothing behind. The masters answered, so the undo is awaited.
+ * @throws UnavailableError (503).
+ */
+async function confirmOrUndo(deps: ApiDeps, tenant: string, id: string): Promise<void> {
+  const keys = createKeys(deps.config.KEY_PREFIX);
+  try {
+    await confirmWrites(deps.redis, deps.config, [keys.jobRecord(id), keys.tenantJobs(tenant), `${keys.bullPrefix}:${deps.config.QUEUE_NAME}:${id}`]);
+  } catch (error) {
+    await deps.trainingQueue.removeTrainingJob(id).catch(() => undefined);
+    await deps.jobStore.deleteJob(id).catch(() => undefined);
+    throw error;
+  }
 }
 
 /**

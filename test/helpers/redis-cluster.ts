@@ -133,6 +133,8 @@ export async function startTestRedisCluster(options: { nodeTimeoutMs?: number } 
     },
   };
   await cluster.waitHealthy(60_000);
+  // Replicas show in CLUSTER SLOTS once they have synced with their master.
+  await waitFor('a replica for every master', async () => (await slotTable()).every((row) => row[3].length >= 1), 60_000);
   return cluster;
 }
 

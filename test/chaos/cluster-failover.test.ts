@@ -1,0 +1,183 @@
+/**
+ * `npm run test:chaos`: a Redis Cluster (3 masters + 3 replicas) loses a master to `kill -9`
+ * twice while 100 jobs train on 3 worker processes behind 2 API processes: first the master of
+ * the queue's `{ty}` slot, then the master holding a running job's checkpoint. Every job
+ * answered 202 completes with the weights of an uninterrupted run, every uploaded dataset stays
+ * readable, no process is restarted, and the APIs answer 503 (never 500, never a hang) only
+ * during the failover windows, whose length is printed.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { closeConnection, createWorkerConnection } from '../../src/queue/connection.js';
+import { createJobStore } from '../../src/store/job-store.js';
+import { createKeys } from '../../src/store/keys.js';
+import { enableWasmFeatures } from '../../src/wasm-features.js';
+import { startTestRedisCluster, type TestRedisCluster } from '../helpers/redis-cluster.js';
+import { startApiProcess, startWorkerProcess, stopAll, type ServiceProcess } from '../helpers/processes.js';
+import { circleData, referenceWeightsHash, sha256 } from '../integration/workers/harness.js';
+
+const JOBS = 100;
+const UPLOADS = 5;
+const ROWS = 400;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Probe {
+  at: number;
+  api: number;
+  outcome: number | 'hang' | 'error';
+}
+
+function jobBody(seed: number, data: unknown): unknown {
+  return {
+    model: { inputSize: 2, layers: [{ units: 32, activation: 'tanh' }, { units: 32, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }] },
+    loss: 'mse',
+    optimizer: { type: 'adam', learningRate: 0.01 },
+    training: { epochs: 400, batchSize: 32, seed, precision: 'float64' },
+    data,
+  };
+}
+
+/** The stretch of non-200 answers after `from`: [first, last] times, or null when none. */
+function windowAfter(probes: Probe[], from: number, until: number): { start: number; end: number } | null {
+  const bad = probes.filter((p) => p.at >= from && p.at < until && p.outcome !== 200);
+  if (bad.length === 0) return null;
+  return { start: bad[0].at, end: bad[bad.length - 1].at };
+}
+
+describe('Redis Cluster failover under load', () => {
+  let cluster: TestRedisCluster | undefined;
+  let services: ServiceProcess[] = [];
+
+  afterAll(async () => {
+    await stopAll(services);
+    await cluster?.stop();
+  });
+
+  it('kill -9 of the {ty} master, then of a running job’s checkpoint master: every acknowledged job and upload survives; 503 only in the failover windows', async () => {
+    enableWasmFeatures();
+    cluster = await startTestRedisCluster();
+    const env = {
+      REDIS_CLUSTER_NODES: cluster.nodesEnv, REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '1000',
+      PORT: '0', LOG_LEVEL: 'info', TRAINYARD_API_KEYS: '', WORKER_CONCURRENCY: '1',
+      LOCK_DURATION_MS: '10000', STALLED_INTERVAL_MS: '2000', CHECKPOINT_INTERVAL_MS: '200',
+    };
+    const apis = [startApiProcess(env), startApiProcess(env)];
+    const workers = [startWorkerProcess(env), startWorkerProcess(env), startWorkerProcess(env)];
+    services = [...apis, ...workers];
+    const bases = await Promise.all(apis.map(async (api) => (JSON.parse(await api.waitForOutput(/"api listening"/, 60_000)) as { url: string }).url));
+    await Promise.all(workers.map((w) => w.waitForOutput(/"worker started"/, 60_000)));
+    const config = loadConfig({ REDIS_CLUSTER_NODES: cluster.nodesEnv });
+    const redis = createWorkerConnection(config, 'trainyard-chaos-check');
+    redis.on('error', () => undefined);
+    const jobs = createJobStore({ redis, config });
+    const keys = createKeys(config.KEY_PREFIX);
+
+    // Acknowledged work: 5 uploads (201) and 100 jobs (202), spread over both APIs.
+    const data = circleData(ROWS);
+    const datasetIds: string[] = [];
+    for (let i = 0; i < UPLOADS; i++) {
+      const response = await fetch(`${bases[i % 2]}/v1/datasets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) });
+      expect(response.status).toBe(201);
+      datasetIds.push(((await response.json()) as { id: string }).id);
+    }
+    const ids: string[] = [];
+    for (let i = 0; i < JOBS; i++) {
+      const source = i < UPLOADS ? { datasetId: datasetIds[i] } : data;
+      const response = await fetch(`${bases[i % 2]}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(jobBody(7000 + i, source)) });
+      expect(response.status).toBe(202);
+      ids.push(((await response.json()) as { id: string }).id);
+    }
+
+    // Both APIs polled every 25 ms from here on.
+    const probes: Probe[] = [];
+    let probing = true;
+    const probeLoop = (async () => {
+      while (probing) {
+        await Promise.all(bases.map(async (base, api) => {
+          const at = Date.now();
+          try {
+            const response = await fetch(`${base}/v1/jobs/${ids[0]}`, { signal: AbortSignal.timeout(5_000) });
+            await response.arrayBuffer();
+            probes.push({ at, api, outcome: response.status });
+          } catch (err) {
+            probes.push({ at, api, outcome: (err as Error).name === 'TimeoutError' ? 'hang' : 'error' });
+          }
+        }));
+        await sleep(25);
+      }
+    })();
+
+    const runningJob = async (): Promise<string | undefined> => {
+      for (const id of ids) if ((await jobs.getJob(id))?.status === 'running') return id;
+      return undefined;
+    };
+    while (!(await runningJob())) await sleep(50);
+
+    // 1. The master of the queue's slot.
+    const queueMaster = await cluster.masterOfSlot(await cluster.keySlot(keys.bullPrefix));
+    const firstKillAt = Date.now();
+    cluster.members.find((m) => m.port === queueMaster)!.server.signal('SIGKILL');
+    await cluster.waitHealthy(60_000);
+    await sleep(1_000);
+
+    // 2. The master holding a running job's checkpoint, among those that still have a replica.
+    let secondKillAt = 0;
+    let secondVictim: number | undefined;
+    for (let tries = 0; tries < 200 && secondVictim === undefined; tries++) {
+      const id = await runningJob();
+      if (id) {
+        const master = await cluster.masterOfSlot(await cluster.keySlot(keys.jobCheckpoint(id)));
+        if ((await cluster.replicasOf(master)).length > 0) secondVictim = master;
+      }
+      if (secondVictim === undefined) await sleep(50);
+    }
+    if (secondVictim !== undefined) {
+      secondKillAt = Date.now();
+      cluster.members.find((m) => m.port === secondVictim)!.server.signal('SIGKILL');
+      await cluster.waitHealthy(60_000);
+    }
+
+    const deadline = Date.now() + 300_000;
+    const finals = new Map<string, string>();
+    while (finals.size < ids.length && Date.now() < deadline) {
+      for (const id of ids) {
+        if (finals.has(id)) continue;
+        const status = (await jobs.getJob(id).catch(() => null))?.status;
+        if (status === 'completed' || status === 'failed' || status === 'cancelled') finals.set(id, status);
+      }
+      await sleep(250);
+    }
+    await sleep(500);
+    probing = false;
+    await probeLoop;
+
+    const completed = ids.filter((id) => finals.get(id) === 'completed');
+    const mismatched: string[] = [];
+    for (const id of completed) {
+      const [result, spec] = await Promise.all([jobs.getResult(id), jobs.getSpec(id)]);
+      if (sha256(result!.weights) !== referenceWeightsHash(spec!, ROWS)) mismatched.push(id);
+    }
+    const listed = await (await fetch(`${bases[1]}/v1/datasets?limit=100`)).json() as { items: { id: string }[] };
+    const first = windowAfter(probes, firstKillAt, secondKillAt || Infinity);
+    const second = secondKillAt ? windowAfter(probes, secondKillAt, Infinity) : null;
+    const outcomes = new Map<string, number>();
+    for (const probe of probes) outcomes.set(String(probe.outcome), (outcomes.get(String(probe.outcome)) ?? 0) + 1);
+    console.info(
+      `cluster failover: jobs acknowledged ${ids.length}, completed ${completed.length}, bit-identical ${completed.length - mismatched.length}; uploads acknowledged ${UPLOADS}, listed ${datasetIds.filter((id) => listed.items.some((d) => d.id === id)).length}; ` +
+        `window after killing the {ty} master: ${first ? `${first.end - first.start} ms (first non-200 ${first.start - firstKillAt} ms after the kill)` : 'no error seen'}; ` +
+        `after killing checkpoint master :${secondVictim ?? '-'}: ${second ? `${second.end - second.start} ms` : 'no error seen'}; probe answers ${JSON.stringify(Object.fromEntries(outcomes))}`,
+    );
+    await closeConnection(redis);
+
+    expect(completed).toHaveLength(JOBS);
+    expect(mismatched).toEqual([]);
+    expect(datasetIds.every((id) => listed.items.some((d) => d.id === id))).toBe(true);
+    expect(probes.filter((p) => p.outcome === 500 || p.outcome === 'hang' || p.outcome === 'error')).toEqual([]);
+    expect(probes.every((p) => p.outcome === 200 || p.outcome === 503)).toBe(true);
+    // Before the first kill every answer was 200, and both APIs answer 200 again at the end.
+    expect(probes.filter((p) => p.at < firstKillAt && p.outcome !== 200)).toEqual([]);
+    expect(probes.slice(-10).map((p) => p.outcome)).toEqual(Array(10).fill(200));
+    expect(secondVictim).toBeDefined();
+    expect(services.every((s) => s.child.exitCode === null && s.child.signalCode === null)).toBe(true);
+  }, 600_000);
+});
