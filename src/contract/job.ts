@@ -7,8 +7,11 @@
 export const TERMINAL_STATUSES = ['completed', 'failed', 'cancelled'] as const;
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
-/** Every status a job can have: `queued`, `running`, then one of {@link TERMINAL_STATUSES}. */
-export const JOB_STATUSES = ['queued', 'running', ...TERMINAL_STATUSES] as const;
+/**
+ * Every status a job can have: `queued`, `running`, `paused` (checkpointed and off the queue
+ * until resumed; not terminal), then one of {@link TERMINAL_STATUSES}.
+ */
+export const JOB_STATUSES = ['queued', 'running', 'paused', ...TERMINAL_STATUSES] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** `true` for a status in {@link TERMINAL_STATUSES}. */

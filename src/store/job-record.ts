@@ -29,6 +29,10 @@ export interface JobRecord {
   epochsPerSecond: number | null;
   /** `true` once a cancel was requested for a running job. */
   cancelRequested: boolean;
+  /** `true` once a pause was requested for a running job. */
+  pauseRequested: boolean;
+  /** The job and epoch a forked job started from; `null` for a job that is not a fork. */
+  forkedFrom: { jobId: string; epoch: number } | null;
   specVersion: number;
 }
 
@@ -74,6 +78,8 @@ export function parseJobRecord(hash: Record<string, string>): JobRecord | null {
     samplesPerSecond: parseNumber(hash.samplesPerSecond),
     epochsPerSecond: parseNumber(hash.epochsPerSecond),
     cancelRequested: hash.cancelRequested === '1',
+    pauseRequested: hash.pauseRequested === '1',
+    forkedFrom: hash.forkedFrom ? (JSON.parse(hash.forkedFrom) as { jobId: string; epoch: number }) : null,
     specVersion: Number(hash.specVersion ?? 1),
   };
 }

@@ -23,7 +23,7 @@ import type { Config } from '../config.js';
  * - `ty:t:{<tenant>}:cpu:<YYYY-MM-DD>` string training seconds used on that UTC day (float; TTL 2 days)
  * - `ty:t:{<tenant>}:store:exp`   zset  the tenant's stored artifacts (`ds:<id>`, `job:<id>`), score = expiry ms (`+inf`: kept)
  * - `ty:t:{<tenant>}:store:bytes` hash  artifact → bytes, plus `total` (their sum)
- * - channel `ty:cancel`        pub/sub: a message is a job id whose cancel was requested
+ * - channel `ty:cancel`        pub/sub: a job id whose cancel was requested, or `pause:<jobId>` (a pause request)
  * - BullMQ keys under the prefix `{ty}` (a hash tag: one slot for the whole queue).
  *
  * Why hash tags: all keys of one job share `{<jobId>}` and all keys of one tenant share
@@ -34,7 +34,7 @@ export interface Keys {
   readonly prefix: string;
   /** BullMQ's `prefix` option: the key prefix in braces, a Redis Cluster hash tag. */
   readonly bullPrefix: string;
-  /** Pub/sub channel of cancel requests; each message is a job id. */
+  /** Pub/sub channel of cancel and pause requests: a job id (cancel) or `pause:<jobId>`. */
   readonly cancelChannel: string;
   /** Hash: final status (`completed`, `failed`, `cancelled`) → jobs that reached it (Prometheus). */
   readonly jobsFinished: string;
