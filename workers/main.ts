@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { assertNoEviction, closeConnection, createWorkerConnection } from '../src/queue/connection.js';
+import { assertNoEviction, closeConnection, confirmWrites, createWorkerConnection } from '../src/queue/connection.js';
 import { installFatalHandlers, runUntilSignal } from '../src/process-lifecycle.js';
 import { siblingThreadEntry } from '../src/threads/thread-pool.js';
 import { createCheckpointStore } from '../src/store/checkpoint-store.js';
@@ -178,6 +178,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     runs,
     events: webhooks.events,
     control: createJobControl({ redis: storeConnection, config }),
+    // REDIS_WAIT_REPLICAS: a completion reaches the replicas before BullMQ reports it completed.
+    confirmWrites: (keys) => confirmWrites(storeConnection, config, keys),
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
   await listenForControl(subscriber, createKeys(config.KEY_PREFIX).cancelChannel, runs, log);
