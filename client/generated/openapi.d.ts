@@ -480,7 +480,7 @@ export interface components {
             /** Format: uuid */
             jobId: string;
             /** @enum {string} */
-            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            status: "queued" | "running" | "paused" | "completed" | "failed" | "cancelled";
             points: components["schemas"]["CurvePoint"][];
             next: number;
         };
@@ -586,7 +586,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            status: "queued" | "running" | "paused" | "completed" | "failed" | "cancelled";
             /** Format: date-time */
             createdAt: string;
             startedAt: string | null;
@@ -621,7 +621,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            status: "queued" | "running" | "paused" | "completed" | "failed" | "cancelled";
             /** Format: date-time */
             createdAt: string;
             seed: number;
@@ -967,7 +967,7 @@ export interface operations {
     listJobs: {
         parameters: {
             query?: {
-                status?: "queued" | "running" | "completed" | "failed" | "cancelled";
+                status?: "queued" | "running" | "paused" | "completed" | "failed" | "cancelled";
                 limit?: number;
                 cursor?: string;
             };
