@@ -38,6 +38,7 @@ export function toJobView(record: JobRecord, stalledHeartbeatMs: number): Static
     epochsPerSecond: record.epochsPerSecond,
     cancelRequested: record.cancelRequested,
     stalled: live.stalled,
+    forkedFrom: record.forkedFrom,
     links: jobLinks(record.id),
   };
 }
