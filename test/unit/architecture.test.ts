@@ -153,7 +153,7 @@ const longFunctionList = sizeChecked.flatMap((f) => longFunctions(f, MAX_FUNCTIO
 /** Paths held to the size limits now; the rest of src/ and workers/ is reported until it is split. */
 const SIZE_ENFORCED = ['src/store/', 'src/config.ts', 'src/contract/', 'src/errors.ts', 'src/queue/'];
 /** Files in those paths whose owners are still splitting them: reported, not failed, until then. */
-const SIZE_PENDING = ['src/store/dataset-store.ts', 'src/store/metrics-store.ts'];
+const SIZE_PENDING = ['src/store/metrics-store.ts'];
 const enforced = (entry: string): boolean => SIZE_ENFORCED.some((p) => entry.startsWith(p)) && !SIZE_PENDING.some((p) => entry.startsWith(p));
 
 describe('architecture', () => {
