@@ -18,34 +18,24 @@ export function Nullable<T extends TSchema>(schema: T) {
   return Type.Union([schema, Type.Null()]);
 }
 
-/**
- * An annotation (ignored by validation): the OpenAPI document shows the schema that carries it
- * as this schema instead. Used where the server validates a looser form and checks the rest
- * in code, so clients and generators still see the exact rule.
- */
+/** Annotation ignored by validation: the OpenAPI document shows this schema instead (the exact rule, where code checks the rest). */
 export const DOCUMENTED_AS = 'x-documented-as';
 
 /** UUID (any version) as a string. */
 export const Uuid = Type.String({ format: 'uuid', maxLength: 36, minLength: 36 });
 
-/**
- * Job names: a label for people, so any Unicode text of at most 200 characters (code points)
- * without control characters (U+0000–U+001F, U+007F–U+009F).
- */
+/** Job names, labels for people: any text of ≤ 200 code points without control characters (U+0000–U+001F, U+007F–U+009F). */
 export const Name = Type.String({
   maxLength: 200,
   pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$',
   description: 'any text of at most 200 characters without control characters',
 });
 
-/** Builds the submission schema for a set of limits (array bounds follow them). */
-export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
+/** `model`: the input size, the layers, the initialisation and an optional warm start. */
+function createModelSchema(limits: JobLimits) {
   const maxWidth = Math.max(limits.MAX_INPUT_SIZE, limits.MAX_UNITS);
   const Layer = Type.Object(
-    {
-      units: Type.Integer({ minimum: 1, maximum: limits.MAX_UNITS }),
-      activation: StringEnum(ACTIVATIONS),
-    },
+    { units: Type.Integer({ minimum: 1, maximum: limits.MAX_UNITS }), activation: StringEnum(ACTIVATIONS) },
     { additionalProperties: false, title: 'Layer' },
   );
   const LayerWeightsSchema = Type.Object(
@@ -55,18 +45,34 @@ export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
     },
     { additionalProperties: false, title: 'LayerWeights', description: 'W[j][k] connects neuron k of the previous layer to neuron j; b[j] is neuron j’s bias' },
   );
-  const Optimizer = Type.Object(
+  return Type.Object(
     {
-      type: Type.Optional(StringEnum(['adam', 'sgd'] as const, { default: 'adam' })),
-      learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10 })),
-      beta1: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-      beta2: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-      epsilon: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-      weightDecay: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-      momentum: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+      inputSize: Type.Integer({ minimum: 1, maximum: limits.MAX_INPUT_SIZE }),
+      layers: Type.Array(Layer, { minItems: 1, maxItems: limits.MAX_LAYERS }),
+      init: Type.Optional(StringEnum(INITS, { default: 'auto' })),
+      initialWeights: Type.Optional(Nullable(Type.Array(LayerWeightsSchema, { maxItems: limits.MAX_LAYERS }))),
+      fromJob: Type.Optional(Nullable(Uuid)),
     },
-    { additionalProperties: false, title: 'Optimizer', description: 'adam (default: lr 0.001, β1 0.9, β2 0.999, ε 1e-8, wd 0) or sgd (lr 0.01, momentum 0)' },
+    { additionalProperties: false, title: 'Model' },
   );
+}
+
+/** `optimizer`: adam or sgd and their settings. */
+const OptimizerSchema = Type.Object(
+  {
+    type: Type.Optional(StringEnum(['adam', 'sgd'] as const, { default: 'adam' })),
+    learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10 })),
+    beta1: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+    beta2: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+    epsilon: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    weightDecay: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+    momentum: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+  },
+  { additionalProperties: false, title: 'Optimizer', description: 'adam (default: lr 0.001, β1 0.9, β2 0.999, ε 1e-8, wd 0) or sgd (lr 0.01, momentum 0)' },
+);
+
+/** `training`: epochs, batches, seed, validation split, early stopping, precision, clipping. */
+function createTrainingSchema(limits: JobLimits) {
   const EarlyStopping = Type.Object(
     {
       monitor: Type.Optional(StringEnum(['loss', 'val_loss'] as const)),
@@ -76,7 +82,7 @@ export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
     },
     { additionalProperties: false, title: 'EarlyStopping' },
   );
-  const Training = Type.Object(
+  return Type.Object(
     {
       epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.MAX_EPOCHS, default: 100 })),
       batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.MAX_BATCH_SIZE, description: 'default min(32, samples)' })),
@@ -89,6 +95,10 @@ export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
     },
     { additionalProperties: false, title: 'Training' },
   );
+}
+
+/** `data`: exactly one of inline rows, an uploaded dataset or a builtin one. */
+function createDataSchema(limits: JobLimits) {
   const Row = (maxItems: number) => Type.Array(Type.Number(), { minItems: 1, maxItems });
   const inputs = Type.Array(Row(limits.MAX_INPUT_SIZE), { minItems: 1, maxItems: limits.MAX_SAMPLES, description: 'one row of numbers per sample' });
   const targets = Type.Array(Row(limits.MAX_OUTPUT_SIZE), { minItems: 1, maxItems: limits.MAX_SAMPLES, description: 'one row per sample, as many rows as inputs' });
@@ -100,7 +110,7 @@ export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
   // The server validates one object with every source optional and then checks that exactly one
   // is given (check-job.ts), which names the problem in one clear message where Ajv's oneOf
   // would list every branch's failures; the document states the same rule as a oneOf.
-  const Data = Type.Object(
+  return Type.Object(
     {
       inputs: Type.Optional(inputs),
       targets: Type.Optional(targets),
@@ -114,32 +124,30 @@ export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
       [DOCUMENTED_AS]: { oneOf: [InlineData, DatasetData, BuiltinData] },
     },
   );
+}
+
+/** `webhook`: where to POST signed notifications of the job's status changes. */
+const JobWebhookSchema = Type.Object(
+  {
+    url: Type.String({ minLength: 1, maxLength: 2048, description: 'https:// URL that receives signed POSTs (Standard Webhooks)' }),
+    events: Type.Optional(Type.Array(StringEnum(['started', 'progress', 'paused', 'completed', 'failed', 'cancelled'] as const), {
+      minItems: 1, maxItems: 6, uniqueItems: true, description: 'default: every event but progress (progress: at most one a second)',
+    })),
+  },
+  { additionalProperties: false, title: 'JobWebhook', description: 'signed POSTs to url on the job’s status changes (Standard Webhooks)' },
+);
+
+/** Builds the submission schema for a set of limits (array bounds follow them). */
+export function createJobSubmissionSchema(limits: JobLimits = DEFAULT_LIMITS) {
   return Type.Object(
     {
       name: Type.Optional(Name),
-      model: Type.Object(
-        {
-          inputSize: Type.Integer({ minimum: 1, maximum: limits.MAX_INPUT_SIZE }),
-          layers: Type.Array(Layer, { minItems: 1, maxItems: limits.MAX_LAYERS }),
-          init: Type.Optional(StringEnum(INITS, { default: 'auto' })),
-          initialWeights: Type.Optional(Nullable(Type.Array(LayerWeightsSchema, { maxItems: limits.MAX_LAYERS }))),
-          fromJob: Type.Optional(Nullable(Uuid)),
-        },
-        { additionalProperties: false, title: 'Model' },
-      ),
+      model: createModelSchema(limits),
       loss: Type.Optional(StringEnum(LOSSES, { default: 'mse' })),
-      optimizer: Type.Optional(Optimizer),
-      training: Type.Optional(Training),
-      data: Data,
-      webhook: Type.Optional(Type.Object(
-        {
-          url: Type.String({ minLength: 1, maxLength: 2048, description: 'https:// URL that receives signed POSTs (Standard Webhooks)' }),
-          events: Type.Optional(Type.Array(StringEnum(['started', 'progress', 'paused', 'completed', 'failed', 'cancelled'] as const), {
-            minItems: 1, maxItems: 6, uniqueItems: true, description: 'default: every event but progress (progress: at most one a second)',
-          })),
-        },
-        { additionalProperties: false, title: 'JobWebhook', description: 'signed POSTs to url on the job’s status changes (Standard Webhooks)' },
-      )),
+      optimizer: Type.Optional(OptimizerSchema),
+      training: Type.Optional(createTrainingSchema(limits)),
+      data: createDataSchema(limits),
+      webhook: Type.Optional(JobWebhookSchema),
     },
     { additionalProperties: false, title: 'JobSpec', description: 'A training job: the network, its data, the loss, the optimizer and the training settings' },
   );
