@@ -5,8 +5,10 @@
  *
  * Arguments are byte addresses into the imported (shared) memory — the `byteOffset` of views
  * that `src/engine/kernels/wasm/index.ts` hands out — and element counts. Matrices are row-major.
- * Semantics follow `Kernels` in `src/engine/types.ts`; summation orders are fixed (no threads,
- * no data-dependent order) so the same inputs give bit-identical outputs run after run.
+ * Semantics follow `Kernels` in `src/engine/types.ts`; summation orders are fixed (no data-dependent
+ * order) so the same inputs give bit-identical outputs run after run. Each output element's sum
+ * is computed the same way whichever tile (full or edge) holds it, so a product split into row
+ * slices across threads (the `Slice` exports, src/engine/parallel/) gives the whole product's bits.
  *
  * Precision: float32 products accumulate in f32 (as XNNPACK and TF.js-wasm do); float32 sigmoid
  * and tanh use 4-lane Cephes approximations (≤ 2 ulp); softmax, and every float64 transcendental,
@@ -198,41 +200,43 @@ const LEAKY_SLOPE = 0.01;
 
 /**
  * Scratch for {@link gemmTransA}'s packed panel: the upper half of the reserved first page (the
- * module's static data ends below 8 KiB; views start at 64 KiB).
+ * module's static data ends below 8 KiB; views start at 64 KiB). Helper threads of a multi-threaded
+ * trainer pass scratch of their own, `PACK_BYTES` each, to the `Slice` exports.
  */
 const PACK_AT: usize = 32768;
 const PACK_BYTES: usize = 32768;
 
 /**
- * `C[m×n] = A[k×m]ᵀ · B[k×n]`. Four rows of C need four neighbouring columns of A, one short
+ * `C[m×n] = A[k×m]ᵀ · B[k×n]`, A's rows `lda ≥ m` elements apart (a column slice of a wider A
+ * gives a row slice of C, each element summed as in the whole product). Four rows of C need four neighbouring columns of A, one short
  * piece per row of A, `m` elements apart: with m·size a multiple of 4 KiB (float64, 512 units)
  * every piece lands in the same L1 set and the tile re-reads A from L2. So, in float64, each
  * 4-row panel is copied into contiguous scratch (`panel[p·4 + r] = A[p][i + r]`) and multiplied
  * from there (wide L1 dW: 6.7 → 13.5 GFLOP/s); the sums are the same, in the same order.
  */
 // @ts-ignore: decorator
-@inline function gemmTransA<T>(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+@inline function gemmTransA<T>(a: usize, lda: usize, b: usize, c: usize, m: i32, k: i32, n: i32, pack: usize): void {
   const S: usize = sizeof<T>();
   // float32 is better off unpacked (measured: the 4-row panels stream B from L2 once per panel).
   if (S == 4 || m < 8 || <usize>k * 4 * S > PACK_BYTES) {
-    gemmStridedA<T>(a, 1, <usize>m, b, c, m, k, n);
+    gemmStridedA<T>(a, 1, lda, b, c, m, k, n);
     return;
   }
-  const rowA = <usize>m * S;
+  const rowA = lda * S;
   const rowC = <usize>n * S;
   let i: i32 = 0;
   for (; i + 4 <= m; i += 4) {
     let src = a + <usize>i * S;
-    let dst = PACK_AT;
+    let dst = pack;
     for (let p: i32 = 0; p < k; p++) {
       v128.store(dst, v128.load(src));
       if (S == 8) v128.store(dst, v128.load(src, 16), 16);
       src += rowA;
       dst += 4 * S;
     }
-    gemmStridedA<T>(PACK_AT, 1, 4, b, c + <usize>i * rowC, 4, k, n);
+    gemmStridedA<T>(pack, 1, 4, b, c + <usize>i * rowC, 4, k, n);
   }
-  if (i < m) gemmStridedA<T>(a + <usize>i * S, 1, <usize>m, b, c + <usize>i * rowC, m - i, k, n);
+  if (i < m) gemmStridedA<T>(a + <usize>i * S, 1, lda, b, c + <usize>i * rowC, m - i, k, n);
 }
 
 /**
@@ -537,12 +541,15 @@ const PACK_BYTES: usize = 32768;
   }
 }
 
-/** `out[j] = Σ_r m[r][j]`, summed over `r = 0…rows−1` in order; 4 vectors of columns at a time. */
+/**
+ * `out[j] = Σ_r m[r][j]`, summed over `r = 0…rows−1` in order; 4 vectors of columns at a time.
+ * Rows are `ld ≥ cols` elements apart (a column slice sums each column exactly as the whole does).
+ */
 // @ts-ignore: decorator
-@inline function sumRows<T>(m: usize, out: usize, rows: i32, cols: i32): void {
+@inline function sumRows<T>(m: usize, ld: usize, out: usize, rows: i32, cols: i32): void {
   const S: usize = sizeof<T>();
   const L: i32 = 16 / <i32>S;
-  const rowB = <usize>cols * S;
+  const rowB = ld * S;
   const zero = v128.splat<T>(<T>0);
   let j: i32 = 0;
   for (; j + 4 * L <= cols; j += 4 * L) {
@@ -653,16 +660,28 @@ export function matMul_f64(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32)
   gemmStridedA<f64>(a, <usize>k, 1, b, c, m, k, n);
 }
 export function matMulTransA_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
-  gemmTransA<f32>(a, b, c, m, k, n);
+  gemmTransA<f32>(a, <usize>m, b, c, m, k, n, PACK_AT);
+}
+/** `Aᵀ·B` for a column slice of A (rows `lda` apart); `pack` is the calling thread's scratch. */
+export function matMulTransASlice_f32(a: usize, lda: usize, b: usize, c: usize, m: i32, k: i32, n: i32, pack: usize): void {
+  gemmTransA<f32>(a, lda, b, c, m, k, n, pack);
 }
 export function matMulTransA_f64(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
-  gemmTransA<f64>(a, b, c, m, k, n);
+  gemmTransA<f64>(a, <usize>m, b, c, m, k, n, PACK_AT);
+}
+/** `Aᵀ·B` for a column slice of A (rows `lda` apart); `pack` is the calling thread's scratch. */
+export function matMulTransASlice_f64(a: usize, lda: usize, b: usize, c: usize, m: i32, k: i32, n: i32, pack: usize): void {
+  gemmTransA<f64>(a, lda, b, c, m, k, n, pack);
 }
 export function matMulTransB_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
   gemmTransB<f32>(a, b, c, m, k, n);
 }
 export function matMulTransB_f64(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
   gemmTransB<f64>(a, b, c, m, k, n);
+}
+/** `PACK_BYTES`: the scratch each helper thread passes to the `Slice` products. */
+export function packBytes(): i32 {
+  return <i32>PACK_BYTES;
 }
 export function biasActivation_f32(z: usize, bias: usize, out: usize, rows: i32, cols: i32, act: i32): void {
   biasActivation<f32>(z, bias, out, rows, cols, act);
@@ -677,10 +696,18 @@ export function activationBackward_f64(dz: usize, z: usize, a: usize, length: i3
   activationBackward<f64>(dz, z, a, length, act);
 }
 export function sumRows_f32(m: usize, out: usize, rows: i32, cols: i32): void {
-  sumRows<f32>(m, out, rows, cols);
+  sumRows<f32>(m, <usize>cols, out, rows, cols);
+}
+/** `sumRows` of a column slice: rows `ld` elements apart. */
+export function sumRowsSlice_f32(m: usize, ld: usize, out: usize, rows: i32, cols: i32): void {
+  sumRows<f32>(m, ld, out, rows, cols);
 }
 export function sumRows_f64(m: usize, out: usize, rows: i32, cols: i32): void {
-  sumRows<f64>(m, out, rows, cols);
+  sumRows<f64>(m, <usize>cols, out, rows, cols);
+}
+/** `sumRows` of a column slice: rows `ld` elements apart. */
+export function sumRowsSlice_f64(m: usize, ld: usize, out: usize, rows: i32, cols: i32): void {
+  sumRows<f64>(m, ld, out, rows, cols);
 }
 export function adamStep_f32(
   theta: usize, g: usize, m: usize, v: usize, length: i32,

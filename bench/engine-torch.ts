@@ -14,7 +14,7 @@ import { prepareTorch, torchVersion, type TorchWorkload } from './torch.js';
 export interface OurEngine {
   label: string;
   threads: number;
-  run(): { seconds: number; finalLoss: number };
+  run(): Promise<{ seconds: number; finalLoss: number }>;
 }
 
 export interface TorchComparison {
@@ -37,7 +37,7 @@ function range(values: number[], digits = 0): string {
 }
 
 /** Runs every comparison for `rounds` rounds and returns the markdown table (empty without torch). */
-export function compareWithTorch(comparisons: TorchComparison[], rounds: number): string {
+export async function compareWithTorch(comparisons: TorchComparison[], rounds: number): Promise<string> {
   const version = torchVersion();
   if (!version) return 'PyTorch: /usr/bin/python3 cannot import torch here (apt-get install python3-torch); no PyTorch columns.';
   const allThreads = availableParallelism();
@@ -58,11 +58,11 @@ export function compareWithTorch(comparisons: TorchComparison[], rounds: number)
     ];
     try {
       for (let round = 0; round < rounds; round++) {
-        c.ours.forEach((o, i) => {
-          const r = o.run();
+        for (const [i, o] of c.ours.entries()) {
+          const r = await o.run();
           columns[i].sps.push(c.samples / r.seconds);
           columns[i].loss = r.finalLoss;
-        });
+        }
         torchThreads.forEach((t, i) => {
           const r = torch.run(t);
           const col = columns[c.ours.length + i];

@@ -22,7 +22,10 @@ if (!parentPort) throw new Error('training-thread.ts must run as a worker thread
 // Before the engine loads (hence its dynamic import): relaxed SIMD is behind a flag on Node 20.
 enableWasmFeatures();
 const engine = await import('../src/engine/index.js');
+const { TrainingHelpers } = await import('./training-helpers.js');
 const port = parentPort;
+/** This thread's helper threads for multi-threaded jobs (started on first use, kept). */
+const helpers = new TrainingHelpers();
 
 function post(message: ThreadMessage, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -69,7 +72,7 @@ async function runJob(start: StartMessage): Promise<void> {
   let epochsPerSecond = 0;
   let samplesPerSecond = 0;
   let trainer: import('../src/engine/index.js').Trainer | undefined;
-  const trainRows = Math.max(1, start.dataset.samples - Math.floor(start.dataset.samples * options.validationSplit));
+  const trainRows = engine.trainRowCount(start.dataset.samples, options.validationSplit);
 
   // Throughput over windows of about a second (or whatever ran, for short jobs).
   const updateRates = (force: boolean): void => {
@@ -119,10 +122,9 @@ async function runJob(start: StartMessage): Promise<void> {
     onEpoch(metrics: EpochMetrics) {
       const point: CurvePoint = { ...metrics, elapsedMs: elapsedMs() };
       latest = point;
-      if (metrics.epoch === 1 || metrics.epoch === options.epochs || metrics.epoch % start.curveStride === 0) {
-        pending.push(point);
-        lastKeptEpoch = metrics.epoch;
-      }
+      // One curve point per epoch.
+      pending.push(point);
+      lastKeptEpoch = metrics.epoch;
       windowEpochs += 1;
       windowSamples += trainRows;
       updateRates(false);
@@ -149,8 +151,15 @@ async function runJob(start: StartMessage): Promise<void> {
       // The checkpoint's kernel set does not run here: the resume continues, maybe not bit-identically.
       kernels = engine.createKernels(start.fallbackKernels, options.precision);
     }
-    trainer = engine.createTrainer(start.dataset, options, kernels, start.checkpoint);
-    const outcome = trainer.run(callbacks);
+    trainer = engine.createTrainer(start.dataset, options, kernels, start.checkpoint, { threads: start.threads ?? 1 });
+    // The extra threads join before the first batch; they return to their idle loop at the end.
+    await helpers.attach(trainer);
+    let outcome;
+    try {
+      outcome = trainer.run(callbacks);
+    } finally {
+      await helpers.detach(trainer);
+    }
     if (outcome.reason === 'stopped') {
       flushProgress(false);
       if (Atomics.load(control, CONTROL_INDEX) === CONTROL_HANDBACK) {

@@ -11,7 +11,8 @@ import type { Kernels, LayerWeights, NetworkSpec } from './types.js';
 export * from './types.js';
 export { EngineError, DivergenceError, ShapeError } from './errors.js';
 export { createKernels, listKernels, registerKernels, type KernelFactory } from './kernels/index.js';
-export { createTrainer, estimateTrainingBytes, type Trainer } from './trainer.js';
+export { createTrainer, estimateTrainingBytes, trainRowCount, type Trainer, type TrainerSettings } from './trainer.js';
+export { runTeamHelper, type TeamDescriptor } from './parallel/training-team.js';
 export { checkpointInfo } from './checkpoint.js';
 export { parameterCount, encodeWeights, decodeWeights, initializeWeights } from './network.js';
 

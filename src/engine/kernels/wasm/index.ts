@@ -131,6 +131,40 @@ export function createWasmKernels(variant: WasmVariant, precision: Precision): W
   return new WasmKernels(variant, precision, compileVariant(variant));
 }
 
+/** What another thread needs to run a kernel set's kernels on the same memory (structured-cloneable). */
+export interface SharedWasmKernels {
+  variant: WasmVariant;
+  precision: Precision;
+  module: WasmModule;
+  memory: WasmMemory;
+}
+
+/**
+ * A kernel set over the memory of another thread's set (see {@link WasmKernels.share}): its
+ * kernels run on that set's arrays, located with {@link WasmKernels.viewAt}; it cannot allocate.
+ */
+export function attachWasmKernels(shared: SharedWasmKernels): WasmKernels<FloatArray> {
+  return new WasmKernels(shared.variant, shared.precision, shared.module, shared.memory);
+}
+
+/** Pointer-level kernels (byte addresses into the set's memory), for work split across threads. */
+export interface RawWasmKernels {
+  matMul(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  matMulTransB(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  /** `Aᵀ·B` with A's rows `lda` elements apart, using `pack` ({@link WasmKernels.packBytes}) as scratch. */
+  matMulTransASlice(a: number, lda: number, b: number, c: number, m: number, k: number, n: number, pack: number): void;
+  biasActivation(z: number, bias: number, out: number, rows: number, cols: number, act: number): void;
+  activationBackward(dz: number, z: number, a: number, length: number, act: number): void;
+  /** `sumRows` with rows `ld` elements apart. */
+  sumRowsSlice(m: number, ld: number, out: number, rows: number, cols: number): void;
+  adamStep(
+    theta: number, g: number, m: number, v: number, length: number,
+    lr: number, beta1: number, beta2: number, epsilon: number, weightDecay: number, bc1: number, bc2: number, gradScale: number,
+  ): void;
+}
+
+export { activationCode };
+
 type Product = (a: number, b: number, c: number, m: number, k: number, n: number) => void;
 type BiasActivation = (z: number, bias: number, out: number, rows: number, cols: number, act: number) => void;
 type ActivationBackward = (dz: number, z: number, a: number, length: number, act: number) => void;
@@ -160,13 +194,22 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
   private readonly actBack: ActivationBackward;
   private readonly sumR: SumRows;
   private readonly adam: AdamStep;
+  private readonly module: WasmModule;
+  /** Set for a set attached to another's memory: it must not allocate (the owner does). */
+  private readonly attached: boolean;
+  /** The kernels by byte address, for threads that split a product (src/engine/parallel/). */
+  readonly raw: RawWasmKernels;
+  /** Scratch bytes a thread passes to `raw.matMulTransASlice`. */
+  readonly packBytes: number;
 
-  constructor(variant: WasmVariant, precision: Precision, module: WasmModule) {
+  constructor(variant: WasmVariant, precision: Precision, module: WasmModule, memory?: WasmMemory) {
     this.name = variant;
     this.precision = precision;
     this.bytesPerElement = precision === 'float32' ? 4 : 8;
+    this.module = module;
+    this.attached = memory !== undefined;
     const api = webAssembly!;
-    this.memory = new api.Memory({ initial: RESERVED_BYTES / WASM_PAGE_BYTES, maximum: MAX_PAGES, shared: true });
+    this.memory = memory ?? new api.Memory({ initial: RESERVED_BYTES / WASM_PAGE_BYTES, maximum: MAX_PAGES, shared: true });
     const ex = new api.Instance(module, { env: { memory: this.memory } }).exports;
     const suffix = precision === 'float32' ? '_f32' : '_f64';
     this.mm = ex[`matMul${suffix}`] as Product;
@@ -176,6 +219,39 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
     this.actBack = ex[`activationBackward${suffix}`] as ActivationBackward;
     this.sumR = ex[`sumRows${suffix}`] as SumRows;
     this.adam = ex[`adamStep${suffix}`] as AdamStep;
+    this.packBytes = (ex.packBytes as () => number)();
+    this.raw = {
+      matMul: this.mm,
+      matMulTransB: this.mmTB,
+      matMulTransASlice: ex[`matMulTransASlice${suffix}`] as RawWasmKernels['matMulTransASlice'],
+      biasActivation: this.biasAct,
+      activationBackward: this.actBack,
+      sumRowsSlice: ex[`sumRowsSlice${suffix}`] as RawWasmKernels['sumRowsSlice'],
+      adamStep: this.adam,
+    };
+  }
+
+  /** This set's module and memory, for {@link attachWasmKernels} in another thread. */
+  share(): SharedWasmKernels {
+    return { variant: this.name, precision: this.precision, module: this.module, memory: this.memory };
+  }
+
+  /** A view of `length` numbers at byte address `pointer` (from {@link WasmKernels.pointerOf}). */
+  viewAt(pointer: number, length: number): A {
+    const View = (this.bytesPerElement === 4 ? Float32Array : Float64Array) as unknown as new (b: ArrayBufferLike, offset: number, length: number) => A;
+    const view = new View(this.memory.buffer, pointer, length);
+    tagPointer(view, pointer);
+    return view;
+  }
+
+  /** An Int32Array over `length` int32s at byte address `pointer` (for Atomics between threads). */
+  int32At(pointer: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, pointer, length);
+  }
+
+  /** The byte address of an array of this set (from `allocate`, `viewAt`, or a subarray of one). */
+  pointerOf(x: A): number {
+    return this.at(x);
   }
 
   /**
@@ -192,6 +268,7 @@ export class WasmKernels<A extends FloatArray> implements Kernels<A> {
    * @throws RangeError for a negative or fractional length, or past the 4 GiB a wasm32 memory holds
    */
   allocate(lengths: readonly number[]): A[] {
+    if (this.attached) throw new Error(`${this.name}: a kernel set attached to another's memory cannot allocate`);
     const size = this.bytesPerElement;
     let end = this.top;
     for (const n of lengths) {
