@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { CurvePoint } from '../contract/job.js';
-import { createKeys } from './keys.js';
+import { createKeys, type Keys } from './keys.js';
 
 /**
  * The explicit last point of a diverged job: the epoch where the loss or the weights became
@@ -164,91 +164,103 @@ if to < from then return { header, '', total } end
 return { header, redis.call('GETRANGE', key, from, to), total }
 `;
 
-/** Creates the metrics (loss curve) store. */
-export function createMetricsStore(options: MetricsStoreOptions): MetricsStore {
-  const { redis, config } = options;
-  const keys = createKeys(config.KEY_PREFIX);
-  const ttlSeconds = config.JOB_TTL_SECONDS;
-  const pageSize = config.MAX_CURVE_POINTS;
+/** Where a page read starts and what it found: the curve's base epoch, the records, the curve's length in bytes. */
+interface RecordRange {
+  base: number;
+  records: Buffer;
+  total: number;
+}
 
-  async function readRecords(jobId: string, since: number, limit: number): Promise<{ base: number; records: Buffer; total: number } | null> {
+/** The decoded points of a page read starting after `since`, and its `next`. */
+function toPage(range: RecordRange, since: number): CurvePage {
+  const { base, records, total } = range;
+  const firstEpoch = Math.max(since, base) + 1;
+  const points: StoredCurvePoint[] = [];
+  const count = Math.floor(records.length / CURVE_RECORD_BYTES);
+  for (let i = 0; i < count; i++) {
+    const point = decodeCurveRecord(records, i * CURVE_RECORD_BYTES, firstEpoch + i);
+    if (point) points.push(point);
+  }
+  if (points.length > 0) return { points, next: points[points.length - 1].epoch };
+  // A page of only unwritten slots with more curve after it: skip past them.
+  const scannedTo = firstEpoch - 1 + count;
+  const storedTo = base + Math.floor((total - HEADER_BYTES) / CURVE_RECORD_BYTES);
+  return { points, next: count > 0 && storedTo > scannedTo ? scannedTo : since };
+}
+
+/** The metrics store on one connection (see {@link MetricsStore}). */
+class CurveStore implements MetricsStore {
+  private readonly keys: Keys;
+
+  constructor(private readonly redis: Redis, private readonly config: MetricsStoreOptions['config']) {
+    this.keys = createKeys(config.KEY_PREFIX);
+  }
+
+  async appendPoints(jobId: string, points: readonly StoredCurvePoint[]): Promise<void> {
+    await this.withLegacyUpgrade(jobId, () => this.writePoints(jobId, points));
+  }
+
+  async readCurve(jobId: string, since = 0, limit = this.config.MAX_CURVE_POINTS): Promise<CurvePage> {
+    const range = await this.withLegacyUpgrade(jobId, () => this.readRecords(jobId, since, limit));
+    return range === null ? { points: [], next: since } : toPage(range, since);
+  }
+
+  async startCurve(jobId: string, firstEpoch: number): Promise<void> {
+    await this.redis.set(this.keys.jobCurve(jobId), headerOf(firstEpoch), 'EX', this.config.JOB_TTL_SECONDS, 'NX');
+  }
+
+  async countPoints(jobId: string): Promise<number> {
+    return (await this.readCurve(jobId, 0, Number.POSITIVE_INFINITY)).points.length;
+  }
+
+  async deleteCurve(jobId: string): Promise<void> {
+    await this.redis.del(this.keys.jobCurve(jobId));
+  }
+
+  private async writePoints(jobId: string, points: readonly StoredCurvePoint[]): Promise<void> {
+    if (points.length === 0) return;
+    const args: (string | Buffer)[] = [headerOf(0), String(CURVE_RECORD_BYTES), String(this.config.JOB_TTL_SECONDS), String(MAX_CURVE_RECORDS)];
+    for (const point of points) args.push(String(point.epoch), encodeCurveRecord(point));
+    await this.redis.eval(WRITE_SCRIPT, 1, this.keys.jobCurve(jobId), ...args);
+  }
+
+  private async readRecords(jobId: string, since: number, limit: number): Promise<RecordRange | null> {
     // Bounded so the script only sees integers it can print exactly.
     const most = Math.max(0, Math.min(Math.floor(limit), 1e9));
     // Buffers back (the records are binary); `callBuffer` would not survive auto-pipelining.
-    const evalBuffer = (redis as unknown as { evalBuffer(...args: (string | number)[]): Promise<unknown> }).evalBuffer.bind(redis);
-    const [header, records, total] = (await evalBuffer(
-      READ_SCRIPT, 1, keys.jobCurve(jobId), String(Math.max(0, Math.floor(since))), String(CURVE_RECORD_BYTES), String(most),
+    const redis = this.redis as unknown as { evalBuffer(...args: (string | number)[]): Promise<unknown> };
+    const [header, records, total] = (await redis.evalBuffer(
+      READ_SCRIPT, 1, this.keys.jobCurve(jobId), String(Math.max(0, Math.floor(since))), String(CURVE_RECORD_BYTES), String(most),
     )) as [Buffer, Buffer, number];
     if (header.length < HEADER_BYTES) return null;
     return { base: Number(header.subarray(4, HEADER_BYTES).toString('latin1')), records, total };
+  }
+
+  /** Runs `action`, first upgrading a legacy curve when Redis says the key has the wrong type. */
+  private async withLegacyUpgrade<T>(jobId: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (err) {
+      if (!String((err as Error).message).includes('WRONGTYPE')) throw err;
+      await this.upgradeLegacyCurve(jobId);
+      return action();
+    }
   }
 
   /**
    * Curves written before the binary layout were sorted sets (score = epoch, member = JSON): one
    * still there is rewritten in the new layout on its first read or write.
    */
-  async function upgradeLegacyCurve(jobId: string): Promise<void> {
-    const key = keys.jobCurve(jobId);
-    if ((await redis.type(key)) !== 'zset') return;
-    const members = await redis.zrange(key, '0', '-1');
-    await redis.del(key);
-    await writePoints(jobId, members.map((member) => JSON.parse(member) as StoredCurvePoint));
+  private async upgradeLegacyCurve(jobId: string): Promise<void> {
+    const key = this.keys.jobCurve(jobId);
+    if ((await this.redis.type(key)) !== 'zset') return;
+    const members = await this.redis.zrange(key, '0', '-1');
+    await this.redis.del(key);
+    await this.writePoints(jobId, members.map((member) => JSON.parse(member) as StoredCurvePoint));
   }
+}
 
-  async function writePoints(jobId: string, points: readonly StoredCurvePoint[]): Promise<void> {
-    if (points.length === 0) return;
-    const args: (string | Buffer)[] = [headerOf(0), String(CURVE_RECORD_BYTES), String(ttlSeconds), String(MAX_CURVE_RECORDS)];
-    for (const point of points) args.push(String(point.epoch), encodeCurveRecord(point));
-    await redis.eval(WRITE_SCRIPT, 1, keys.jobCurve(jobId), ...args);
-  }
-
-  /** Runs `action`, first upgrading a legacy curve when Redis says the key has the wrong type. */
-  async function withLegacyUpgrade<T>(jobId: string, action: () => Promise<T>): Promise<T> {
-    try {
-      return await action();
-    } catch (err) {
-      if (!String((err as Error).message).includes('WRONGTYPE')) throw err;
-      await upgradeLegacyCurve(jobId);
-      return action();
-    }
-  }
-
-  async function readCurve(jobId: string, since = 0, limit = pageSize): Promise<CurvePage> {
-    const read = await withLegacyUpgrade(jobId, () => readRecords(jobId, since, limit));
-    if (read === null) return { points: [], next: since };
-    const { base, records, total } = read;
-    const firstEpoch = Math.max(since, base) + 1;
-    const points: StoredCurvePoint[] = [];
-    const count = Math.floor(records.length / CURVE_RECORD_BYTES);
-    for (let i = 0; i < count; i++) {
-      const point = decodeCurveRecord(records, i * CURVE_RECORD_BYTES, firstEpoch + i);
-      if (point) points.push(point);
-    }
-    if (points.length > 0) return { points, next: points[points.length - 1].epoch };
-    // A page of only unwritten slots with more curve after it: skip past them.
-    const scannedTo = firstEpoch - 1 + count;
-    const storedTo = base + Math.floor((total - HEADER_BYTES) / CURVE_RECORD_BYTES);
-    return { points, next: count > 0 && storedTo > scannedTo ? scannedTo : since };
-  }
-
-  return {
-    readCurve,
-
-    async appendPoints(jobId, points) {
-      await withLegacyUpgrade(jobId, () => writePoints(jobId, points));
-    },
-
-    async startCurve(jobId, firstEpoch) {
-      await redis.set(keys.jobCurve(jobId), headerOf(firstEpoch), 'EX', ttlSeconds, 'NX');
-    },
-
-    async countPoints(jobId) {
-      const { points } = await readCurve(jobId, 0, Number.POSITIVE_INFINITY);
-      return points.length;
-    },
-
-    async deleteCurve(jobId) {
-      await redis.del(keys.jobCurve(jobId));
-    },
-  };
+/** Creates the metrics (loss curve) store. */
+export function createMetricsStore(options: MetricsStoreOptions): MetricsStore {
+  return new CurveStore(options.redis, options.config);
 }
