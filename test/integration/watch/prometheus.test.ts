@@ -45,6 +45,8 @@ describe('GET /metrics', () => {
     await h.waitForStatus(queued, ['completed']);
     await h.queue.cancelTrainingJob(running);
     await h.waitForStatus(running, ['cancelled']);
+    // The finished-jobs counter is written right after the status: wait for it, not for a time.
+    await expect.poll(async () => sampleValue(await scrape(h!), 'trainyard_jobs_finished_total', { status: 'cancelled' }), { timeout: 10_000 }).toBe(1);
     const after = await scrape(h);
 
     expect(sampleValue(before, 'trainyard_queue_jobs', { state: 'waiting' })).toBe(1);
