@@ -1,8 +1,28 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VARIABLES } from '../../src/config.js';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/** Source and test files (repo-relative) under `dirs`. */
+function sources(dirs: string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    if (!existsSync(join(ROOT, dir))) return;
+    for (const name of readdirSync(join(ROOT, dir))) {
+      const path = `${dir}/${name}`;
+      if (statSync(join(ROOT, path)).isDirectory()) {
+        if (name !== 'node_modules' && name !== 'generated') walk(path);
+      } else if (/\.(ts|mts|mjs)$/.test(name)) out.push(path);
+    }
+  };
+  dirs.forEach(walk);
+  return out;
+}
+
+const CODE_DIRS = ['src', 'workers', 'test', 'bench', 'scripts', 'client'];
 
 interface Variable {
   kind: string;
@@ -50,5 +70,19 @@ describe('documentation', () => {
       .map(([name]) => name);
 
     expect(mismatches).toEqual([]);
+  });
+
+  it('cites only documents of this repository in code, tests and benchmarks', () => {
+    const outside = sources(CODE_DIRS).filter((file) => /SPEC\.md|RELIABILITY\.md|STYLE\.md|shared\/|[Ii]ssue [0-9]|issue #[0-9]/.test(read(file)));
+
+    expect(outside).toEqual([]);
+  });
+
+  it('cites docs/ pages that exist', () => {
+    const cited = new Set(sources(CODE_DIRS).flatMap((file) => read(file).match(/docs\/[a-z0-9-]+\.md/g) ?? []));
+    for (const page of read('README.md').match(/docs\/[a-z0-9-]+\.md/g) ?? []) cited.add(page);
+
+    expect([...cited].filter((page) => !existsSync(join(ROOT, page)))).toEqual([]);
+    expect(cited.size).toBeGreaterThan(0);
   });
 });
