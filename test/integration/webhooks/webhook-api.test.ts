@@ -7,7 +7,7 @@ import { buildTestApp, type TestApp } from '../../helpers/build-app.js';
 import { xorSubmission } from '../../helpers/specs.js';
 import { startReceiver, type Receiver } from './webhook-harness.js';
 
-const QUICK = { WEBHOOK_BACKOFF_MS: '50', WEBHOOK_TIMEOUT_MS: '2000' };
+const QUICK = { WEBHOOK_BACKOFF_MS: '50', WEBHOOK_TIMEOUT_MS: '10000' };
 const cleanups: Array<() => Promise<void>> = [];
 
 afterEach(async () => {
@@ -45,9 +45,15 @@ describe('webhooks of a job, end to end', () => {
     const last = receiver.delivered().at(-1)!;
     const payload = new Webhook(secret).verify(last.body, last.headers as Record<string, string>) as { data: { id: string; status: string; progress: { epoch: number } } };
     expect(payload.data).toMatchObject({ id: jobId, status: 'completed', progress: { epoch: 3000 } });
-    const listed = await testApp.app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/webhook-deliveries` });
+    // The receiver answers before the worker logs the attempt: poll until the log has the last one.
+    type Items = Array<{ type: string; status: string; attempt: number; responseStatus: number }>;
+    let listed = await testApp.app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/webhook-deliveries` });
+    for (let i = 0; i < 300 && !(listed.json() as { items: Items }).items.some((item) => item.type === 'job.completed'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      listed = await testApp.app.inject({ method: 'GET', url: `/v1/jobs/${jobId}/webhook-deliveries` });
+    }
     expect(listed.statusCode).toBe(200);
-    const items = (listed.json() as { items: Array<{ type: string; status: string; attempt: number; responseStatus: number }> }).items;
+    const items = (listed.json() as { items: Items }).items;
     expect(items.map((i) => i.type)).toEqual(types);
     expect(items.every((i) => i.status === 'delivered' && i.attempt === 1 && i.responseStatus === 204)).toBe(true);
   });
