@@ -18,6 +18,8 @@ import { createJobStore, type JobStore } from '../src/store/job-store.js';
 import { createKeys } from '../src/store/keys.js';
 import { createMetricsStore } from '../src/store/metrics-store.js';
 import { createRunningSlots } from '../src/store/running-slots.js';
+import { createThroughputStore } from '../src/store/throughput-store.js';
+import { publishThroughput } from './calibrate.js';
 import { createTenantUsage } from '../src/store/tenant-usage.js';
 import { enableWasmFeatures } from '../src/wasm-features.js';
 import { startWorkerMetricsServer, type WorkerMetricsServer } from '../src/observability/worker-metrics.js';
@@ -161,6 +163,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     throw err;
   }
 
+  await publishThroughput(config.ENGINE_KERNELS, createThroughputStore({ redis: storeConnection, config }), log);
   const runs = new RunRegistry();
   const usage = createTenantUsage({ redis: storeConnection, config });
   const jobs = createJobStore({ redis: storeConnection, config, usage });

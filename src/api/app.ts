@@ -14,6 +14,7 @@ import { createDatasetStore } from '../store/dataset-store.js';
 import { createJobStore } from '../store/job-store.js';
 import { createTenantUsage } from '../store/tenant-usage.js';
 import { createMetricsStore } from '../store/metrics-store.js';
+import { createThroughputStore } from '../store/throughput-store.js';
 import { createJobEvents } from '../webhooks/job-events.js';
 import type { ApiDeps } from './deps.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -193,7 +194,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const metricsStore = createMetricsStore({ redis: readRedis, config });
   const trainingQueue = createTrainingQueue({ connection: redis, config, jobStore });
   const events = createJobEvents({ redis, config, log, jobs: jobStore });
-  const deps: ApiDeps = { config, log, redis, jobStore, datasetStore, metricsStore, tenantUsage, trainingQueue, inference, authenticate, events };
+  const throughputStore = createThroughputStore({ redis: readRedis, config });
+  const deps: ApiDeps = { config, log, redis, jobStore, datasetStore, metricsStore, tenantUsage, trainingQueue, throughputStore, inference, authenticate, events };
 
   const app = createFastify(config, log);
   if (!config.authEnabled) log.warn('TRAINYARD_API_KEYS is unset: authentication is off and every request is tenant "default"');

@@ -7,6 +7,7 @@ import type { DatasetStore } from '../store/dataset-store.js';
 import type { JobStore } from '../store/job-store.js';
 import type { MetricsStore } from '../store/metrics-store.js';
 import type { TenantUsage } from '../store/tenant-usage.js';
+import type { ThroughputStore } from '../store/throughput-store.js';
 import type { JobEvents } from '../webhooks/job-events.js';
 import type { Authenticate } from './plugins/auth.js';
 
@@ -22,6 +23,8 @@ export interface ApiDeps {
   /** Per-tenant compute and storage usage (quotas). */
   tenantUsage: TenantUsage;
   trainingQueue: TrainingQueue;
+  /** The workers' measured training speed (dry-run estimates). */
+  throughputStore: ThroughputStore;
   inference: InferencePool;
   /** The `/v1` auth hook (sets `request.tenant`). */
   authenticate: Authenticate;

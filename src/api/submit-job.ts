@@ -185,6 +185,28 @@ async function claimIdempotencyKey(jobStore: JobStore, tenant: string, id: strin
   return { replay: null };
 }
 
+/** A checked submission, ready to store: its data, its warm start and the normalized spec. */
+export interface PreparedSubmission {
+  resolved: ResolvedData;
+  initialWeights: readonly LayerWeights[] | null;
+  spec: JobSpec;
+}
+
+/**
+ * Everything a submit does before it stores anything (a dry run stops here): resolve the data,
+ * check the spec against its shape, every limit and the webhook, resolve the warm start and
+ * fill in the defaults.
+ * @throws ValidationError (400), NotFoundError (404), JobNotFinishedError/JobFailedError (409).
+ */
+export async function prepareSubmission(deps: ApiDeps, tenant: string, id: string, body: JobSubmission): Promise<PreparedSubmission> {
+  const resolved = await resolveData(deps, tenant, id, body);
+  const problems = [...checkJobSubmission(body, resolved.shape, deps.config), ...checkJobWebhook(body.webhook, deps.config)];
+  if (problems.length > 0) throw new ValidationError('The job spec is invalid or exceeds a limit; see errors.', problems);
+  const initialWeights = await resolveInitialWeights(deps.jobStore, tenant, body);
+  const normalized = normalizeJobSubmission(body, { data: resolved.data, shape: resolved.shape, seed: randomInt(0, 2 ** 32 - 1), hasInitialWeights: initialWeights !== null });
+  return { resolved, initialWeights, spec: withJobWebhook(normalized, body.webhook) };
+}
+
 /**
  * POST /v1/jobs as a story: validate the spec against its data's shape and every limit,
  * resolve the data and a warm start, honour the Idempotency-Key, reserve the tenant's quotas
@@ -194,15 +216,9 @@ async function claimIdempotencyKey(jobStore: JobStore, tenant: string, id: strin
  *   key reused with another body), QuotaExceededError (429).
  */
 export async function submitJob(deps: ApiDeps, tenant: string, body: JobSubmission, idempotencyKey: string | undefined): Promise<SubmitOutcome> {
-  const { config, jobStore } = deps;
+  const { jobStore } = deps;
   const id = randomUUID();
-
-  const resolved = await resolveData(deps, tenant, id, body);
-  const problems = [...checkJobSubmission(body, resolved.shape, config), ...checkJobWebhook(body.webhook, config)];
-  if (problems.length > 0) throw new ValidationError('The job spec is invalid or exceeds a limit; see errors.', problems);
-  const initialWeights = await resolveInitialWeights(jobStore, tenant, body);
-  const normalized = normalizeJobSubmission(body, { data: resolved.data, shape: resolved.shape, seed: randomInt(0, 2 ** 32 - 1), hasInitialWeights: initialWeights !== null });
-  const spec = withJobWebhook(normalized, body.webhook);
+  const { resolved, initialWeights, spec } = await prepareSubmission(deps, tenant, id, body);
 
   let keyDigest: string | null = null;
   if (idempotencyKey !== undefined) {

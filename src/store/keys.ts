@@ -38,6 +38,8 @@ export interface Keys {
   readonly cancelChannel: string;
   /** Hash: final status (`completed`, `failed`, `cancelled`) → jobs that reached it (Prometheus). */
   readonly jobsFinished: string;
+  /** `ty:stats:throughput` string: the last worker calibration (JSON `Throughput`), read by dry runs. */
+  readonly throughput: string;
   jobRecord(jobId: string): string;
   jobSpec(jobId: string): string;
   jobData(jobId: string): string;
@@ -83,6 +85,7 @@ export function createKeys(prefix: Config['KEY_PREFIX']): Keys {
     bullPrefix: `{${prefix}}`,
     cancelChannel: `${prefix}:cancel`,
     jobsFinished: `${prefix}:stats:finished`,
+    throughput: `${prefix}:stats:throughput`,
     jobRecord: (id) => job(id, 'rec'),
     jobSpec: (id) => job(id, 'spec'),
     jobData: (id) => job(id, 'data'),

@@ -13,6 +13,8 @@ import { etagOf, matchesEtag } from '../etag.js';
 import { describedResponse, emptyResponse, HEADERS, IdParams, NOT_MODIFIED, problemResponse, problemResponses, SECURITY } from '../schemas/common.js';
 import { predictWithJob } from '../predict.js';
 import { submitJob } from '../submit-job.js';
+import { dryRunJob } from '../dry-run.js';
+import { DryRun } from '../schemas/dry-run.js';
 import { jobLinks, toJobView } from '../views.js';
 import { downsampleMinMax } from '../observability/downsample.js';
 
@@ -40,8 +42,13 @@ function registerSubmitAndList(app: JobsApp, deps: ApiDeps): void {
       headers: Type.Object({
         'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'the same key and body return the same job; a different body is a 409' })),
       }),
+      querystring: Type.Object(
+        { dryRun: Type.Optional(Type.Boolean({ default: false, description: 'true: validate and plan the job (200 DryRun) without storing or queueing it' })) },
+        { additionalProperties: false },
+      ),
       body: createJobSubmissionSchema(config),
       response: {
+        200: describedResponse(DryRun, 'The plan of a dry run: nothing is stored or queued'),
         202: describedResponse(JobAccepted, 'Accepted: the job is queued', {
           ...HEADERS.location,
           'Idempotent-Replayed': { type: 'string', description: 'true when this answers an earlier request with the same Idempotency-Key' },
@@ -52,6 +59,7 @@ function registerSubmitAndList(app: JobsApp, deps: ApiDeps): void {
       },
     },
   }, async (request, reply) => {
+    if ((request.query as { dryRun?: boolean }).dryRun === true) return reply.code(200).send(await dryRunJob(deps, request.tenant, request.body as JobSubmission));
     const key = request.headers['idempotency-key'];
     const { record, created } = await submitJob(deps, request.tenant, request.body as JobSubmission, typeof key === 'string' ? key : undefined);
     if (created) request.log.info({ jobId: record.id, tenant: record.tenant }, 'job submitted');
