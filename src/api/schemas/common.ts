@@ -14,7 +14,7 @@ export const ProblemSchema = Type.Object(
     status: Type.Integer({ description: 'the HTTP status' }),
     detail: Type.String({ description: 'what went wrong, for people' }),
     code: Type.String({
-      description: 'stable and machine-readable: validation_failed, unauthorized, not_found, job_not_finished, job_failed, conflict, payload_too_large, unsupported_media_type, rate_limited, quota_exceeded, unavailable, internal, …',
+      description: 'stable and machine-readable: validation_failed, unauthorized, not_found, job_not_finished, job_failed, conflict, payload_too_large, unsupported_media_type, rate_limited, quota_exceeded, non_finite_output, unavailable, internal, …',
     }),
     errors: Type.Optional(Type.Array(
       Type.Object(
