@@ -56,127 +56,165 @@ function exhaustHeap(): never {
   for (;;) hog.push({ index: hog.length, payload: new Array(64).fill(hog.length) });
 }
 
-async function runJob(start: StartMessage): Promise<void> {
-  const { jobId, options, testHooks: hooks = {} } = start;
-  const control = new Int32Array(start.control);
-  const clockStart = performance.now();
-  const elapsedMs = (): number => Math.round(start.elapsedMsAtStart + (performance.now() - clockStart));
-  let lastCheckpointAt = performance.now();
-  let lastProgressAt = performance.now();
-  let pending: CurvePoint[] = [];
-  let latest: CurvePoint | undefined;
-  let lastKeptEpoch = 0;
-  let windowStart = performance.now();
-  let windowEpochs = 0;
-  let windowSamples = 0;
-  let epochsPerSecond = 0;
-  let samplesPerSecond = 0;
-  let trainer: import('../src/engine/index.js').Trainer | undefined;
-  const trainRows = engine.trainRowCount(start.dataset.samples, options.validationSplit);
+type Trainer = import('../src/engine/index.js').Trainer;
+type TrainingOutcome = import('../src/engine/index.js').TrainingOutcome;
 
-  // Throughput over windows of about a second (or whatever ran, for short jobs).
-  const updateRates = (force: boolean): void => {
+/** One job's progress (curve points, throughput) and checkpoints, posted to the processor. */
+class JobReporter {
+  trainer: Trainer | undefined;
+  lastCheckpointAt = performance.now();
+  lastProgressAt = performance.now();
+  private readonly clockStart = performance.now();
+  private pending: CurvePoint[] = [];
+  private latest: CurvePoint | undefined;
+  private lastKeptEpoch = 0;
+  private windowStart = performance.now();
+  private windowEpochs = 0;
+  private windowSamples = 0;
+  private epochsPerSecond = 0;
+  private samplesPerSecond = 0;
+
+  constructor(private readonly start: StartMessage, private readonly trainRows: number) {}
+
+  elapsedMs(): number {
+    return Math.round(this.start.elapsedMsAtStart + (performance.now() - this.clockStart));
+  }
+
+  /** One curve point per epoch, and the throughput window. */
+  recordEpoch(metrics: EpochMetrics): void {
+    const point: CurvePoint = { ...metrics, elapsedMs: this.elapsedMs() };
+    this.latest = point;
+    this.pending.push(point);
+    this.lastKeptEpoch = metrics.epoch;
+    this.windowEpochs += 1;
+    this.windowSamples += this.trainRows;
+    this.updateRates(false);
+  }
+
+  /** Throughput over windows of about a second (or whatever ran, for short jobs). */
+  private updateRates(force: boolean): void {
     const now = performance.now();
-    const span = now - windowStart;
-    if (span >= 1_000 || (force && span > 0 && windowEpochs > 0)) {
-      epochsPerSecond = (windowEpochs * 1_000) / span;
-      samplesPerSecond = (windowSamples * 1_000) / span;
-      windowStart = now;
-      windowEpochs = 0;
-      windowSamples = 0;
+    const span = now - this.windowStart;
+    if (span >= 1_000 || (force && span > 0 && this.windowEpochs > 0)) {
+      this.epochsPerSecond = (this.windowEpochs * 1_000) / span;
+      this.samplesPerSecond = (this.windowSamples * 1_000) / span;
+      this.windowStart = now;
+      this.windowEpochs = 0;
+      this.windowSamples = 0;
     }
-  };
+  }
 
-  const flushProgress = (forceLast: boolean): void => {
+  flushProgress(forceLast: boolean): void {
+    const latest = this.latest;
     if (!latest) return;
-    if (epochsPerSecond === 0 || forceLast) updateRates(true);
-    if (forceLast && latest.epoch > lastKeptEpoch) {
-      pending.push(latest);
-      lastKeptEpoch = latest.epoch;
+    if (this.epochsPerSecond === 0 || forceLast) this.updateRates(true);
+    if (forceLast && latest.epoch > this.lastKeptEpoch) {
+      this.pending.push(latest);
+      this.lastKeptEpoch = latest.epoch;
     }
-    post({ type: 'progress', jobId, points: pending, latest, step: trainer?.step ?? 0, samplesPerSecond, epochsPerSecond, ...(trainer ? { kernel: trainer.kernelName } : {}) });
-    pending = [];
-    lastProgressAt = performance.now();
-  };
+    const trainer = this.trainer;
+    post({
+      type: 'progress', jobId: this.start.jobId, points: this.pending, latest, step: trainer?.step ?? 0,
+      samplesPerSecond: this.samplesPerSecond, epochsPerSecond: this.epochsPerSecond, ...(trainer ? { kernel: trainer.kernelName } : {}),
+    });
+    this.pending = [];
+    this.lastProgressAt = performance.now();
+  }
 
-  const checkpoint = (): Omit<CheckpointMessage, 'type' | 'jobId'> => {
-    const bytes = ownedBytes(trainer!.snapshot());
+  checkpoint(): Omit<CheckpointMessage, 'type' | 'jobId'> {
+    const trainer = this.trainer!;
+    const bytes = ownedBytes(trainer.snapshot());
     const info = engine.checkpointInfo(bytes);
-    lastCheckpointAt = performance.now();
-    return { bytes, epoch: info.epoch, batch: info.batch, step: info.step, elapsedMs: elapsedMs(), kernel: trainer!.kernelName };
-  };
+    this.lastCheckpointAt = performance.now();
+    return { bytes, epoch: info.epoch, batch: info.batch, step: info.step, elapsedMs: this.elapsedMs(), kernel: trainer.kernelName };
+  }
 
-  const postCheckpoint = (): void => {
+  postCheckpoint(): void {
     // Points before their checkpoint, so the processor can store them first.
-    flushProgress(false);
-    const snapshot = checkpoint();
-    post({ type: 'checkpoint', jobId, ...snapshot }, [snapshot.bytes.buffer as ArrayBuffer]);
-  };
+    this.flushProgress(false);
+    const snapshot = this.checkpoint();
+    post({ type: 'checkpoint', jobId: this.start.jobId, ...snapshot }, [snapshot.bytes.buffer as ArrayBuffer]);
+  }
+}
 
+/** The test hooks of a job (integration and chaos tests), run after each epoch. */
+function applyTestHooks(start: StartMessage, control: Int32Array, epoch: number): void {
+  const hooks = start.testHooks ?? {};
+  if (hooks.epochDelayMs) sleepMs(hooks.epochDelayMs);
+  if (hooks.throwAtEpoch === epoch) throw new Error(`test hook: thrown at epoch ${epoch}`);
+  if (hooks.crashAtEpoch === epoch) process.exit(70);
+  if (hooks.allocateAtEpoch === epoch) exhaustHeap();
+  // Poison the data the trainer reads, so the next epoch's first batch has a NaN loss.
+  if (hooks.nanAtEpoch === epoch + 1) start.dataset.inputs.fill(Number.NaN);
+  if (hooks.stopAfterEpoch === epoch) Atomics.store(control, CONTROL_INDEX, CONTROL_HANDBACK);
+}
+
+function createCallbacks(start: StartMessage, control: Int32Array, reporter: JobReporter): TrainingCallbacks {
   const interval = start.checkpointIntervalMs;
-  const callbacks: TrainingCallbacks = {
+  return {
     onBatch() {
       // An epoch much longer than the interval also checkpoints between its batches.
-      if (interval > 0 && performance.now() - lastCheckpointAt >= 2 * interval) postCheckpoint();
+      if (interval > 0 && performance.now() - reporter.lastCheckpointAt >= 2 * interval) reporter.postCheckpoint();
     },
     onEpoch(metrics: EpochMetrics) {
-      const point: CurvePoint = { ...metrics, elapsedMs: elapsedMs() };
-      latest = point;
-      // One curve point per epoch.
-      pending.push(point);
-      lastKeptEpoch = metrics.epoch;
-      windowEpochs += 1;
-      windowSamples += trainRows;
-      updateRates(false);
-      if (hooks.epochDelayMs) sleepMs(hooks.epochDelayMs);
-      if (hooks.throwAtEpoch === metrics.epoch) throw new Error(`test hook: thrown at epoch ${metrics.epoch}`);
-      if (hooks.crashAtEpoch === metrics.epoch) process.exit(70);
-      if (hooks.allocateAtEpoch === metrics.epoch) exhaustHeap();
-      // Poison the data the trainer reads, so the next epoch's first batch has a NaN loss.
-      if (hooks.nanAtEpoch === metrics.epoch + 1) start.dataset.inputs.fill(Number.NaN);
-      if (hooks.stopAfterEpoch === metrics.epoch) Atomics.store(control, CONTROL_INDEX, CONTROL_HANDBACK);
-      if (performance.now() - lastProgressAt >= start.progressIntervalMs) flushProgress(false);
-      if (performance.now() - lastCheckpointAt >= interval && metrics.epoch < options.epochs) postCheckpoint();
+      reporter.recordEpoch(metrics);
+      applyTestHooks(start, control, metrics.epoch);
+      if (performance.now() - reporter.lastProgressAt >= start.progressIntervalMs) reporter.flushProgress(false);
+      if (performance.now() - reporter.lastCheckpointAt >= interval && metrics.epoch < start.options.epochs) reporter.postCheckpoint();
     },
     shouldStop() {
       return Atomics.load(control, CONTROL_INDEX) !== CONTROL_RUN;
     },
   };
+}
 
+/** The job's kernel set: the checkpoint's, else this worker's choice. */
+function createJobKernels(start: StartMessage) {
   try {
-    let kernels;
-    try {
-      kernels = engine.createKernels(start.kernels, options.precision);
-    } catch {
-      // The checkpoint's kernel set does not run here: the resume continues, maybe not bit-identically.
-      kernels = engine.createKernels(start.fallbackKernels, options.precision);
+    return engine.createKernels(start.kernels, start.options.precision);
+  } catch {
+    // The checkpoint's kernel set does not run here: the resume continues, maybe not bit-identically.
+    return engine.createKernels(start.fallbackKernels, start.options.precision);
+  }
+}
+
+/** Posts the run's end: stopped (cancel, or handback with a checkpoint) or done with the weights. */
+function postOutcome(start: StartMessage, control: Int32Array, reporter: JobReporter, trainer: Trainer, outcome: TrainingOutcome): void {
+  const jobId = start.jobId;
+  if (outcome.reason === 'stopped') {
+    reporter.flushProgress(false);
+    if (Atomics.load(control, CONTROL_INDEX) === CONTROL_HANDBACK) {
+      // (progress was flushed just above, so its points precede the checkpoint)
+      const snapshot = reporter.checkpoint();
+      post({ type: 'stopped', jobId, reason: 'handback', checkpoint: snapshot }, [snapshot.bytes.buffer as ArrayBuffer]);
+    } else {
+      post({ type: 'stopped', jobId, reason: 'cancel' });
     }
-    trainer = engine.createTrainer(start.dataset, options, kernels, start.checkpoint, { threads: start.threads ?? 1 });
+    return;
+  }
+  reporter.flushProgress(true);
+  const weights = ownedBytes(engine.encodeWeights(start.options.network, trainer.getWeights()));
+  post({ type: 'done', jobId, weights, outcome, kernelName: trainer.kernelName, elapsedMs: reporter.elapsedMs() }, [weights.buffer as ArrayBuffer]);
+}
+
+async function runJob(start: StartMessage): Promise<void> {
+  const control = new Int32Array(start.control);
+  const reporter = new JobReporter(start, engine.trainRowCount(start.dataset.samples, start.options.validationSplit));
+  try {
+    const trainer = engine.createTrainer(start.dataset, start.options, createJobKernels(start), start.checkpoint, { threads: start.threads ?? 1 });
+    reporter.trainer = trainer;
     // The extra threads join before the first batch; they return to their idle loop at the end.
     await helpers.attach(trainer);
-    let outcome;
+    let outcome: TrainingOutcome;
     try {
-      outcome = trainer.run(callbacks);
+      outcome = trainer.run(createCallbacks(start, control, reporter));
     } finally {
       await helpers.detach(trainer);
     }
-    if (outcome.reason === 'stopped') {
-      flushProgress(false);
-      if (Atomics.load(control, CONTROL_INDEX) === CONTROL_HANDBACK) {
-        // (progress was flushed just above, so its points precede the checkpoint)
-        const snapshot = checkpoint();
-        post({ type: 'stopped', jobId, reason: 'handback', checkpoint: snapshot }, [snapshot.bytes.buffer as ArrayBuffer]);
-      } else {
-        post({ type: 'stopped', jobId, reason: 'cancel' });
-      }
-      return;
-    }
-    flushProgress(true);
-    const weights = ownedBytes(engine.encodeWeights(options.network, trainer.getWeights()));
-    post({ type: 'done', jobId, weights, outcome, kernelName: trainer.kernelName, elapsedMs: elapsedMs() }, [weights.buffer as ArrayBuffer]);
+    postOutcome(start, control, reporter, trainer, outcome);
   } catch (err) {
-    flushProgress(false);
-    post({ type: 'error', jobId, error: toThreadError(err) });
+    reporter.flushProgress(false);
+    post({ type: 'error', jobId: start.jobId, error: toThreadError(err) });
   }
 }
 
