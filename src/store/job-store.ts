@@ -114,12 +114,13 @@ function createLifecycle(redis: Redis, parts: JobStoreParts, ttlSeconds: number)
   /**
    * After a job finished: it leaves the tenant's active set and its stored bytes count until its
    * keys expire (the ledger's `ZADD XX`, see tenant-usage.ts), in one MULTI (both keys are the
-   * tenant's, one slot); then the finished-jobs counter.
+   * tenant's, one slot); then the finished-jobs counter (counted even for a record without a tenant).
    */
   async function afterFinish(tenant: string, id: string, status: JobStatus): Promise<void> {
-    if (!tenant) return;
-    const expiresAtMs = Date.now() + ttlSeconds * 1000;
-    await redis.multi().srem(keys.tenantActive(tenant), id).zadd(keys.tenantStorageExpiry(tenant), 'XX', expiresAtMs, jobArtifact(id)).exec();
+    if (tenant) {
+      const expiresAtMs = Date.now() + ttlSeconds * 1000;
+      await redis.multi().srem(keys.tenantActive(tenant), id).zadd(keys.tenantStorageExpiry(tenant), 'XX', expiresAtMs, jobArtifact(id)).exec();
+    }
     await redis.hincrby(keys.jobsFinished, status, 1);
   }
 

@@ -151,9 +151,12 @@ const longFiles = sizeChecked
 const longFunctionList = sizeChecked.flatMap((f) => longFunctions(f, MAX_FUNCTION_LINES));
 
 /** Paths held to the size limits now; the rest of src/ and workers/ is reported until it is split. */
-const SIZE_ENFORCED = ['src/store/', 'src/config.ts', 'src/contract/', 'src/errors.ts', 'src/queue/'];
+const SIZE_ENFORCED = [
+  'src/store/', 'src/config.ts', 'src/contract/', 'src/errors.ts', 'src/queue/',
+  'workers/run/', 'workers/training-processor.ts', 'workers/run-registry.ts', 'src/api/routes/control.ts', 'src/api/fork-job.ts',
+];
 /** Files in those paths whose owners are still splitting them: reported, not failed, until then. */
-const SIZE_PENDING = ['src/store/metrics-store.ts'];
+const SIZE_PENDING: string[] = [];
 const enforced = (entry: string): boolean => SIZE_ENFORCED.some((p) => entry.startsWith(p)) && !SIZE_PENDING.some((p) => entry.startsWith(p));
 
 describe('architecture', () => {
@@ -227,7 +230,7 @@ describe('architecture', () => {
     expect(impure.map(rel)).toEqual([]);
   });
 
-  it(`keeps the store, config, contract, errors and queue files within ${MAX_FILE_LINES} lines and their functions within ${MAX_FUNCTION_LINES}`, () => {
+  it(`keeps the store, config, contract, errors, queue and training-run files within ${MAX_FILE_LINES} lines and their functions within ${MAX_FUNCTION_LINES}`, () => {
     expect([...longFiles, ...longFunctionList].filter(enforced)).toEqual([]);
   });
 
