@@ -5,7 +5,7 @@
  * process (`startWorker` starts it); `node --import tsx workers/webhook-delivery.ts` runs it alone.
  */
 import { pathToFileURL } from 'node:url';
-import { DelayedError, UnrecoverableError, Worker, type Job, type MinimalJob } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job, type MinimalJob, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -14,13 +14,13 @@ import { createLogger } from '../src/logger.js';
 import { installFatalHandlers, runUntilSignal } from '../src/process-lifecycle.js';
 import { closeConnection, createWorkerConnection } from '../src/queue/connection.js';
 import { createJobStore } from '../src/store/job-store.js';
-import { createDeliveryLog, type DeliveryAttempt } from '../src/webhooks/delivery-log.js';
+import { createDeliveryLog, type DeliveryAttempt, type DeliveryLog } from '../src/webhooks/delivery-log.js';
 import { createJobEvents, deliveryJobId, type JobEventEmitter, type WebhookDeliveryData } from '../src/webhooks/job-events.js';
 import { postWebhook } from '../src/webhooks/post-webhook.js';
 import type { ResolveAll } from '../src/webhooks/webhook-address.js';
 import { createWebhookKeys, WEBHOOK_QUEUE_NAME } from '../src/webhooks/webhook-keys.js';
-import { createWebhookMetrics } from '../src/webhooks/webhook-metrics.js';
-import { createWebhookSecrets, signingSecretList } from '../src/webhooks/webhook-secrets.js';
+import { createWebhookMetrics, type WebhookMetrics } from '../src/webhooks/webhook-metrics.js';
+import { createWebhookSecrets, signingSecretList, type WebhookSecrets } from '../src/webhooks/webhook-secrets.js';
 import { webhookHeaders } from '../src/webhooks/webhook-signature.js';
 
 /** Longest wait between two attempts of one delivery. */
@@ -68,25 +68,23 @@ function isSettled(state: string): boolean {
   return state === 'completed' || state === 'failed' || state === 'unknown';
 }
 
-/** Starts the delivery worker (its own Redis connections) and the emitter of this process. */
-export async function startWebhookDelivery(options: StartWebhookDeliveryOptions): Promise<WebhookDeliveryHandle> {
-  const { config } = options;
-  const log = options.log.child({ role: 'webhooks' });
-  const keys = createWebhookKeys(config.KEY_PREFIX);
-  const storeConnection: Redis = createWorkerConnection(config, 'trainyard-webhooks-store');
-  const bullConnection: Redis = createWorkerConnection(config, 'trainyard-webhooks-queue');
-  for (const connection of [storeConnection, bullConnection]) {
-    connection.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
-  }
-  const jobs = createJobStore({ redis: storeConnection, config });
-  const events = createJobEvents({ redis: storeConnection, config, log, jobs });
-  const queue = events.queue;
-  const secrets = createWebhookSecrets({ redis: storeConnection, config });
-  const deliveries = createDeliveryLog({ redis: storeConnection, config });
-  const metrics = createWebhookMetrics({
-    ...(options.registry ? { registry: options.registry } : {}),
-    queueCounts: () => queue.getJobCounts('waiting', 'active', 'delayed'),
-  });
+/** What the delivery processor uses. */
+interface DeliveryProcessorDeps {
+  config: Config;
+  log: Logger;
+  queue: Queue<WebhookDeliveryData>;
+  secrets: WebhookSecrets;
+  deliveries: DeliveryLog;
+  metrics: WebhookMetrics;
+  resolveAll?: ResolveAll;
+}
+
+/**
+ * The BullMQ processor of one delivery: waits for the job's previous event, signs and POSTs it,
+ * logs the attempt, and either returns (2xx), throws to be retried, or gives up after the window.
+ */
+function createDeliveryProcessor(deps: DeliveryProcessorDeps): (job: Job<WebhookDeliveryData>, token?: string) => Promise<string> {
+  const { config, log, queue, secrets, deliveries, metrics } = deps;
 
   /** Whether the event before this one has been delivered or given up. */
   async function predecessorSettled(data: WebhookDeliveryData): Promise<boolean> {
@@ -113,7 +111,7 @@ export async function startWebhookDelivery(options: StartWebhookDeliveryOptions)
       headers: webhookHeaders(signing, { id: data.messageId, timestamp, body: data.body }),
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
-      ...(options.resolveAll ? { resolveAll: options.resolveAll } : {}),
+      ...(deps.resolveAll ? { resolveAll: deps.resolveAll } : {}),
     });
     const seconds = (performance.now() - started) / 1000;
     const windowOver = Date.now() >= data.createdAtMs + config.WEBHOOK_RETRY_SECONDS * 1000;
@@ -142,6 +140,33 @@ export async function startWebhookDelivery(options: StartWebhookDeliveryOptions)
     log.info({ ...fields, error: outcome.error }, 'webhook delivery failed; it will be retried');
     throw new Error(outcome.error ?? 'delivery failed');
   }
+
+  return deliver;
+}
+
+/** Starts the delivery worker (its own Redis connections) and the emitter of this process. */
+export async function startWebhookDelivery(options: StartWebhookDeliveryOptions): Promise<WebhookDeliveryHandle> {
+  const { config } = options;
+  const log = options.log.child({ role: 'webhooks' });
+  const keys = createWebhookKeys(config.KEY_PREFIX);
+  const storeConnection: Redis = createWorkerConnection(config, 'trainyard-webhooks-store');
+  const bullConnection: Redis = createWorkerConnection(config, 'trainyard-webhooks-queue');
+  for (const connection of [storeConnection, bullConnection]) {
+    connection.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
+  }
+  const jobs = createJobStore({ redis: storeConnection, config });
+  const events = createJobEvents({ redis: storeConnection, config, log, jobs });
+  const queue = events.queue;
+  const secrets = createWebhookSecrets({ redis: storeConnection, config });
+  const deliveries = createDeliveryLog({ redis: storeConnection, config });
+  const metrics = createWebhookMetrics({
+    ...(options.registry ? { registry: options.registry } : {}),
+    queueCounts: () => queue.getJobCounts('waiting', 'active', 'delayed'),
+  });
+
+  const deliver = createDeliveryProcessor({
+    config, log, queue, secrets, deliveries, metrics, ...(options.resolveAll ? { resolveAll: options.resolveAll } : {}),
+  });
 
   const worker = new Worker<WebhookDeliveryData>(WEBHOOK_QUEUE_NAME, deliver, {
     connection: bullConnection,
