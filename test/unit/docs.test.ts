@@ -31,10 +31,13 @@ interface Variable {
   doc: string;
 }
 
+/** Variables whose default is the machine's CPU count. */
+const MACHINE_DEFAULTS = ['WORKER_CONCURRENCY', 'MAX_THREADS_PER_JOB'];
+
 /** The README's default cell for a variable: its default, and its default with auth on when that differs. */
 function defaultCell(name: string, spec: Variable): string {
-  // The worker's thread count follows the machine (os.cpus()).
-  if (name === 'WORKER_CONCURRENCY') return '`number of CPUs`';
+  // Thread counts follow the machine (os.cpus(), os.availableParallelism()).
+  if (MACHINE_DEFAULTS.includes(name)) return '`number of CPUs`';
   if (spec.fallback === undefined) return '—';
   return spec.authFallback === undefined ? `\`${spec.fallback}\`` : `\`${spec.fallback}\` (auth on: \`${spec.authFallback}\`)`;
 }
@@ -65,7 +68,7 @@ describe('documentation', () => {
     const example = read('.env.example');
 
     const mismatches = (Object.entries(VARIABLES) as [string, Variable][])
-      .filter(([name, spec]) => name !== 'WORKER_CONCURRENCY' && spec.fallback !== undefined)
+      .filter(([name, spec]) => !MACHINE_DEFAULTS.includes(name) && spec.fallback !== undefined)
       .filter(([name, spec]) => !new RegExp(`^# ${name}=${String(spec.fallback).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').test(example))
       .map(([name]) => name);
 
