@@ -34,6 +34,10 @@ export async function startTrainyard(env: Record<string, string> = {}): Promise<
     WORKER_CONCURRENCY: '2',
     LOG_LEVEL: 'info',
     TRAINYARD_API_KEYS: '',
+    // A shared, busy 2-core machine: no overload shedding and patient Redis commands, so a
+    // stalled moment is not a 503 (those are tested on their own).
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    REDIS_COMMAND_TIMEOUT_MS: '10000',
     ...env,
   });
   const ready = JSON.parse(await service.waitForOutput(/"trainyard is ready"/, 90_000)) as { url: string };

@@ -11,11 +11,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/processes.js';
 import { createScratchDir, readmeBlock, run, startTrainyard, type RunningTrainyard } from './cli-harness.js';
 
+/** Real processes on a shared 2-core machine: generous per-test limits (nothing asserts on time). */
+const E2E_TIMEOUT_MS = 240_000;
+
 const CLI = join(REPO_ROOT, 'dist', 'client', 'cli.js');
 const PROGRESS_LINE = /^epoch \d+\/\d+ \(\d+%\) loss \S+ samples\/s \S+ eta \S+ \[\w+\]$/;
 
 let trainyard: RunningTrainyard;
 const scratch = createScratchDir('cli');
+
+/** A job that trains for about a minute here (150 samples × 100,000 epochs). */
+const IRIS_LONG = JSON.stringify({
+  name: 'iris, long', model: { inputSize: 4, layers: [{ units: 32, activation: 'relu' }, { units: 3, activation: 'softmax' }] },
+  loss: 'cross_entropy', training: { epochs: 100_000, batchSize: 16, seed: 1 }, data: { builtin: 'iris' },
+});
 
 function xorJob(epochs: number, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
@@ -58,11 +67,11 @@ afterAll(async () => {
   scratch.remove();
 });
 
-describe('README "Use it from a shell"', () => {
+describe('README "Use it from a shell"', { timeout: E2E_TIMEOUT_MS }, () => {
   it('runs as written with npx trainyard: upload, submit, watch, curve, predict, export, list', async () => {
     const session = readmeBlock('Use it from a shell', 'sh');
 
-    const outcome = await run('bash', ['-euo', 'pipefail', '-c', session], { cwd: scratch.dir, env: { TRAINYARD_URL: trainyard.url }, timeoutMs: 170_000 });
+    const outcome = await run('bash', ['-euo', 'pipefail', '-c', session], { cwd: scratch.dir, env: { TRAINYARD_URL: trainyard.url }, timeoutMs: 230_000 });
 
     expect(outcome.stderr.replace(/^npm warn .*\n/gm, '')).toBe('');
     expect(outcome.code).toBe(0);
@@ -79,7 +88,7 @@ describe('README "Use it from a shell"', () => {
   });
 });
 
-describe('trainyard watch', () => {
+describe('trainyard watch', { timeout: E2E_TIMEOUT_MS }, () => {
   it('draws a progress bar (epoch, loss, samples/s, ETA) redrawn in place in a terminal, exit 0 when completed', async () => {
     const id = (await cli(['submit', scratchFile('bar.json', xorJob(20_000))])).stdout.trim();
 
@@ -109,7 +118,7 @@ describe('trainyard watch', () => {
   });
 });
 
-describe('trainyard watch, interrupted', () => {
+describe('trainyard watch, interrupted', { timeout: E2E_TIMEOUT_MS }, () => {
   it('stops watching on Ctrl-C in a terminal with exit 130, restoring the cursor; the job goes on', async () => {
     const long = JSON.stringify({
       name: 'iris, long', model: { inputSize: 4, layers: [{ units: 32, activation: 'relu' }, { units: 3, activation: 'softmax' }] },
@@ -138,7 +147,7 @@ describe('trainyard watch, interrupted', () => {
   });
 });
 
-describe('trainyard pause, resume, fork', () => {
+describe('trainyard pause, resume, fork', { timeout: E2E_TIMEOUT_MS }, () => {
   it('pauses a running job, resumes it, and forks it into a new job that it then watches to completion', async () => {
     const long = JSON.stringify({
       name: 'iris, to pause', model: { inputSize: 4, layers: [{ units: 32, activation: 'relu' }, { units: 3, activation: 'softmax' }] },
@@ -166,7 +175,7 @@ describe('trainyard pause, resume, fork', () => {
   });
 });
 
-describe('trainyard exit codes', () => {
+describe('trainyard exit codes', { timeout: E2E_TIMEOUT_MS }, () => {
   it('exits 1 when the watched job fails, naming the error', async () => {
     const diverging = JSON.stringify({
       name: 'diverges',
@@ -183,7 +192,8 @@ describe('trainyard exit codes', () => {
   });
 
   it('exits 3 when the watched job is cancelled', async () => {
-    const id = (await cli(['submit', scratchFile('long.json', xorJob(100_000))])).stdout.trim();
+    // Long enough (about a minute) that the cancel always lands while it trains.
+    const id = (await cli(['submit', scratchFile('long.json', IRIS_LONG)])).stdout.trim();
     const watching = cli(['watch', id, '--interval', '100']);
 
     const cancel = await cli(['cancel', id]);

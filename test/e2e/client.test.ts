@@ -11,6 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrainyardClient, ProblemError, type JobSubmission, type WaitProgress } from '../../client/index.js';
 import { createScratchDir, readmeBlock, run, startTrainyard, TSC, type RunningTrainyard } from './cli-harness.js';
 
+/** Real processes on a shared 2-core machine: generous per-test limits (nothing asserts on time). */
+const E2E_TIMEOUT_MS = 240_000;
+
 const CAST = /\bas\s+(?!const\b)[A-Za-z{[(]|(?<![\w$])<[A-Z][\w.]*>\s*[\w(]|!\./;
 
 let trainyard: RunningTrainyard;
@@ -18,7 +21,7 @@ const scratch = createScratchDir('client');
 
 beforeAll(async () => {
   trainyard = await startTrainyard();
-});
+}, E2E_TIMEOUT_MS);
 
 afterAll(async () => {
   await trainyard?.stop();
@@ -36,7 +39,7 @@ function xorJob(epochs: number): JobSubmission {
   };
 }
 
-describe('README "Use it from code"', () => {
+describe('README "Use it from code"', { timeout: E2E_TIMEOUT_MS }, () => {
   const example = readmeBlock('Use it from code', 'ts');
   writeFileSync(join(scratch.dir, 'example.ts'), example);
 
@@ -72,7 +75,7 @@ describe('README "Use it from code"', () => {
   });
 });
 
-describe('createTrainyardClient', () => {
+describe('createTrainyardClient', { timeout: E2E_TIMEOUT_MS }, () => {
   it('uploads a CSV file as a stream and trains on it', async () => {
     const client = createTrainyardClient({ baseUrl: trainyard.url });
     const file = join(scratch.dir, 'xor.csv');
@@ -170,7 +173,7 @@ describe('createTrainyardClient', () => {
   });
 });
 
-describe('with authentication on', () => {
+describe('with authentication on', { timeout: E2E_TIMEOUT_MS }, () => {
   let secured: RunningTrainyard | undefined;
 
   afterAll(async () => {
