@@ -60,8 +60,6 @@ export interface StartMessage {
   checkpointIntervalMs: number;
   /** Minimum time between two `progress` messages. */
   progressIntervalMs: number;
-  /** Keep a curve point when `epoch % curveStride === 0` (plus the first and the last epoch). */
-  curveStride: number;
   testHooks?: TestHooks;
   /** Threads this job may train on, the training thread included (1: the training thread alone). */
   threads?: number;
@@ -79,7 +77,7 @@ export interface ReadyMessage {
 export interface ProgressMessage {
   type: 'progress';
   jobId: string;
-  /** Points to store (already thinned by `curveStride`), oldest first. */
+  /** Points to store (one per epoch), oldest first. */
   points: CurvePoint[];
   /** The most recent epoch's metrics, whether or not it was kept as a point. */
   latest: CurvePoint;

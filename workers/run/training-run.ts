@@ -176,8 +176,6 @@ export class TrainingRun {
       control: this.control.buffer,
       checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
       progressIntervalMs: Math.max(10, Math.floor(config.METRICS_FLUSH_INTERVAL_MS / 2)),
-      // Every epoch is a curve point (the store keeps one per epoch).
-      curveStride: 1,
       threads: 1,
       ...(this.ctx.hooks ? { testHooks: this.ctx.hooks } : {}),
     };
