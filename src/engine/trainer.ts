@@ -17,7 +17,7 @@ import { optimizerSlotCount, type Optimizer } from './optimizers/optimizer.js';
 import { Sgd } from './optimizers/sgd.js';
 import { createTeam, teamBufferLengths, teamMembers } from './parallel/team-setup.js';
 import {
-  PHASE_BACKWARD, PHASE_FORWARD, PHASE_GRADIENTS, PHASE_OPTIMIZE, type TeamDescriptor, type TrainingTeam,
+  PHASE_BACKWARD, PHASE_FORWARD, PHASE_GRADIENTS, PHASE_GRADIENTS_AND_STEP, PHASE_OPTIMIZE, type TeamDescriptor, type TrainingTeam,
 } from './parallel/training-team.js';
 import { Rng, shuffleInPlace } from './rng.js';
 import { closeEpoch } from './epoch-end.js';
@@ -187,25 +187,29 @@ class TrainerImpl implements Trainer {
     const loss = computeLoss(this.o.loss, last.activation, last.z, last.a, this.y, rows, this.outSize, last.dz, this.kernels);
     if (!Number.isFinite(loss)) throw new DivergenceError(st.epochsDone + 1, index, 'the loss');
     if (this.withAccuracy) st.correct += countCorrect(this.o.loss, last.a, this.y, rows, this.outSize);
+    const clip = this.o.clipNorm;
     if (team) {
       team.run(PHASE_BACKWARD, rows);
-      team.run(PHASE_GRADIENTS, rows);
+      // Without clipping, each thread steps the parameters whose gradients it just computed.
+      if (clip == null) {
+        team.run(PHASE_GRADIENTS_AND_STEP, rows, ++st.steps, 1);
+      } else {
+        team.run(PHASE_GRADIENTS, rows);
+        team.run(PHASE_OPTIMIZE, rows, ++st.steps, this.clipScale(clip));
+      }
     } else {
       backwardPass(layers, this.kernels, this.x, rows);
+      this.optimizer.step(this.theta, this.grad, ++st.steps, clip == null ? 1 : this.clipScale(clip));
     }
-    let scale = 1;
-    const clip = this.o.clipNorm;
-    if (clip != null) {
-      // Global norm clipping: g ← g · clipNorm / max(‖g‖₂, clipNorm)
-      const norm = Math.sqrt(sumOfSquares(this.grad));
-      scale = clip / Math.max(norm, clip);
-    }
-    st.steps++;
-    if (team) team.run(PHASE_OPTIMIZE, rows, st.steps, scale);
-    else this.optimizer.step(this.theta, this.grad, st.steps, scale);
     st.lossSum += loss * rows;
     st.seen += rows;
     return loss;
+  }
+
+  /** Global norm clipping: g ← g · clipNorm / max(‖g‖₂, clipNorm); returns the factor. */
+  private clipScale(clip: number): number {
+    const norm = Math.sqrt(sumOfSquares(this.grad));
+    return clip / Math.max(norm, clip);
   }
 
   /** Copies training rows `order[start … start+rows)` into the batch buffers x and y. */

@@ -21,6 +21,8 @@ export const PHASE_FORWARD = 1;
 export const PHASE_BACKWARD = 2;
 export const PHASE_GRADIENTS = 3;
 export const PHASE_OPTIMIZE = 4;
+/** {@link PHASE_GRADIENTS}, then Adam on the same slices (no clipping: no global norm to wait for). */
+export const PHASE_GRADIENTS_AND_STEP = 5;
 
 /** One layer's buffers by byte address, and its sizes. */
 export interface LayerPointers {
@@ -91,7 +93,7 @@ export function runShare(raw: RawWasmKernels, layout: TeamLayout, member: number
     }
     return;
   }
-  if (order.phase === PHASE_GRADIENTS) {
+  if (order.phase === PHASE_GRADIENTS || order.phase === PHASE_GRADIENTS_AND_STEP) {
     // ∂C/∂W[j][k] = Σ_r δ[r][j]·a_prev[r][k] and ∂C/∂b[j] = Σ_r δ[r][j] for units j0…j1
     const pack = layout.pack[member];
     for (let i = 0; i < layers.length; i++) {
@@ -101,6 +103,11 @@ export function runShare(raw: RawWasmKernels, layout: TeamLayout, member: number
       const input = i === 0 ? layout.x : layers[i - 1].a;
       raw.matMulTransASlice(l.dz + j0 * bpn, l.units, input, l.dW + j0 * l.inSize * bpn, j1 - j0, rows, l.inSize, pack);
       raw.sumRowsSlice(l.dz + j0 * bpn, l.units, l.db + j0 * bpn, rows, j1 - j0);
+      if (order.phase === PHASE_GRADIENTS_AND_STEP) {
+        // W rows j0…j1 and b[j0…j1] are contiguous in θ: Adam on exactly the gradients just computed
+        adamRange(raw, layout, (l.W - layout.theta) / bpn + j0 * l.inSize, (j1 - j0) * l.inSize, order);
+        adamRange(raw, layout, (l.b - layout.theta) / bpn + j0, j1 - j0, order);
+      }
     }
     return;
   }
@@ -110,21 +117,21 @@ export function runShare(raw: RawWasmKernels, layout: TeamLayout, member: number
 /** The optimizer step on member `member`'s slice of θ (element-wise: any slicing gives the same bits). */
 function optimizeShare(raw: RawWasmKernels, layout: TeamLayout, member: number, order: PhaseOrder): void {
   const [s, e] = shareOf(layout.paramCount, layout.members, member, PARAM_ALIGN);
-  if (e <= s) return;
-  const bpn = layout.bytesPerNumber;
-  const o = s * bpn;
+  if (e > s) adamRange(raw, layout, s, e - s, order);
+}
+
+/** Adam step `order.step` on θ[start … start+length), scaled by `order.gradScale`. */
+function adamRange(raw: RawWasmKernels, layout: TeamLayout, start: number, length: number, order: PhaseOrder): void {
   const opt = layout.optimizer;
-  if (opt.type === 'adam') {
-    // Bias corrections 1 − β1^t and 1 − β2^t, in f64, exactly as WasmKernels.adamStep computes them.
-    const bc1 = 1 - Math.pow(opt.beta1, order.step);
-    const bc2 = 1 - Math.pow(opt.beta2, order.step);
-    raw.adamStep(
-      layout.theta + o, layout.grad + o, layout.slots[0] + o, layout.slots[1] + o, e - s,
-      opt.learningRate, opt.beta1, opt.beta2, opt.epsilon, opt.weightDecay, bc1, bc2, order.gradScale,
-    );
-    return;
-  }
-  throw new Error('the multi-threaded step runs Adam only');
+  if (opt.type !== 'adam') throw new Error('the multi-threaded step runs Adam only');
+  const o = start * layout.bytesPerNumber;
+  // Bias corrections 1 − β1^t and 1 − β2^t, in f64, exactly as WasmKernels.adamStep computes them.
+  const bc1 = 1 - Math.pow(opt.beta1, order.step);
+  const bc2 = 1 - Math.pow(opt.beta2, order.step);
+  raw.adamStep(
+    layout.theta + o, layout.grad + o, layout.slots[0] + o, layout.slots[1] + o, length,
+    opt.learningRate, opt.beta1, opt.beta2, opt.epsilon, opt.weightDecay, bc1, bc2, order.gradScale,
+  );
 }
 
 /** The leader's side: publishes each phase, runs its own share, waits for the helpers. */

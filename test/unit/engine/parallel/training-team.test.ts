@@ -25,17 +25,17 @@ function startHelpers(trainer: Trainer): Promise<unknown[]> {
 }
 
 /** Odd sizes everywhere (edge tiles, uneven shares), validation, shuffling, clipping, AdamW. */
-function runOptions(precision: Precision): TrainingOptions {
+function runOptions(precision: Precision, clipNorm: number | null = 1): TrainingOptions {
   return options({
     network: { inputSize: 13, layers: [{ units: 10, activation: 'relu' }, { units: 7, activation: 'tanh' }, { units: 3, activation: 'softmax' }] },
-    loss: 'cross_entropy', precision, epochs: 4, batchSize: 9, validationSplit: 0.2, seed: 5, clipNorm: 1, shuffle: true,
+    loss: 'cross_entropy', precision, epochs: 4, batchSize: 9, validationSplit: 0.2, seed: 5, clipNorm, shuffle: true,
     optimizer: { type: 'adam', learningRate: 0.02, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 },
   });
 }
 const data = randomDataset(11, 61, 13, 3, 'onehot');
 
-async function train(precision: Precision, threads: number, checkpoint?: Uint8Array) {
-  const o = runOptions(precision);
+async function train(precision: Precision, threads: number, checkpoint?: Uint8Array, clipNorm: number | null = 1) {
+  const o = runOptions(precision, clipNorm);
   const trainer = createTrainer(data, o, createWasmKernels('wasm-simd', precision), checkpoint, { threads });
   const helpers = startHelpers(trainer);
   const snapshots: Uint8Array[] = [];
@@ -73,6 +73,15 @@ describe.each(['float32', 'float64'] as const)('a %s trainer on several threads'
       expect(r.outcome).toEqual(runs[0].outcome);
       expect(r.snapshots.map(hex)).toEqual(runs[0].snapshots.map(hex));
     }
+  });
+
+  it('gives the same weight bytes on 1 and 3 threads without clipping (gradients and Adam in one phase)', async () => {
+    const one = await train(precision, 1, undefined, null);
+
+    const three = await train(precision, 3, undefined, null);
+
+    expect(three.weights).toBe(one.weights);
+    expect(three.snapshots.map(hex)).toEqual(one.snapshots.map(hex));
   });
 
   it('resumes a 1-thread checkpoint on 3 threads to the same bytes', async () => {
