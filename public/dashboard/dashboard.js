@@ -1,4 +1,6 @@
-// trainyard dashboard: the tenant's jobs, and the live loss curve of one of them.
+// trainyard dashboard: the tenant's jobs (sortable by their hyper-parameters), the live loss and
+// accuracy curves of one of them with pause / resume / fork / cancel / delete, and an overlay of
+// the curves of the jobs ticked for comparison.
 // Plain browser JavaScript, no build step. The API key (when auth is on) is kept in
 // sessionStorage and sent only in an Authorization header: EventSource cannot send headers, so
 // the event stream is read with fetch() and parsed here, and the key never appears in a URL.
@@ -16,7 +18,11 @@
     jobs: [],
     selectedId: null,
     stream: null, // { abort: AbortController, jobId }
-    curve: { epochs: [], loss: [], valLoss: [] },
+    curve: { epochs: [], loss: [], valLoss: [], accuracy: [], valAccuracy: [] },
+    accChart: null,
+    sort: { key: 'createdAt', dir: -1 },
+    compare: new Set(),
+    compareChart: null,
     lastEventId: null,
     chart: null,
     logScale: false,
@@ -89,7 +95,7 @@
   function renderJobs() {
     const body = $('#jobs tbody');
     body.replaceChildren();
-    for (const job of state.jobs) {
+    for (const job of sortedJobs()) {
       const row = document.createElement('tr');
       row.dataset.jobId = job.id;
       row.dataset.status = job.status;
@@ -101,6 +107,11 @@
         row.append(td);
         return td;
       };
+      const tick = Object.assign(document.createElement('input'), { type: 'checkbox', checked: state.compare.has(job.id), title: 'overlay this job in Compare' });
+      tick.className = 'compare';
+      tick.addEventListener('click', (event) => event.stopPropagation());
+      tick.addEventListener('change', () => { if (tick.checked) state.compare.add(job.id); else state.compare.delete(job.id); drawCompare(); });
+      cell(tick);
       cell(job.name || job.id, 'name').title = job.id;
       cell(statusBadge(job), 'status-cell');
       const progress = document.createElement('progress');
@@ -110,12 +121,43 @@
       const epochs = (job.progress && job.progress.epochs) || '?';
       progressCell.append(` ${(job.progress && job.progress.epoch) || 0}/${epochs}`);
       cell(formatLoss(job.latest && job.latest.loss), 'loss');
+      const hyper = job.hyperparameters || {};
+      cell(hyper.layers || '–', 'layers');
+      cell(typeof hyper.learningRate === 'number' ? String(hyper.learningRate) : '–', 'lr num');
+      cell(typeof hyper.batchSize === 'number' ? String(hyper.batchSize) : '–', 'batch num');
       cell(job.createdAt ? new Date(job.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '');
       row.addEventListener('click', () => selectJob(job.id));
       body.append(row);
     }
     $('#jobs-empty').hidden = state.jobs.length > 0;
     renderJobDetail();
+  }
+
+  // Sort keys: a header click sorts by its column, a second click reverses it.
+  const SORT_VALUE = {
+    name: (job) => (job.name || '').toLowerCase(),
+    status: (job) => job.status,
+    progress: (job) => fractionOf(job),
+    loss: (job) => (job.latest && typeof job.latest.loss === 'number' ? job.latest.loss : Infinity),
+    layers: (job) => (job.hyperparameters ? job.hyperparameters.layers.split('-').reduce((n, units, i, all) => (i === 0 ? 0 : n + Number(all[i - 1]) * Number(units)), 0) : -1),
+    learningRate: (job) => (job.hyperparameters ? job.hyperparameters.learningRate : -1),
+    batchSize: (job) => (job.hyperparameters ? job.hyperparameters.batchSize : -1),
+    createdAt: (job) => job.createdAt || '',
+  };
+
+  function sortedJobs() {
+    const value = SORT_VALUE[state.sort.key] || SORT_VALUE.createdAt;
+    const rows = state.jobs.slice();
+    rows.sort((a, b) => {
+      const x = value(a);
+      const y = value(b);
+      return (x < y ? -1 : x > y ? 1 : 0) * state.sort.dir;
+    });
+    for (const th of document.querySelectorAll('#jobs th[data-sort]')) {
+      th.classList.toggle('sorted-asc', th.dataset.sort === state.sort.key && state.sort.dir > 0);
+      th.classList.toggle('sorted-desc', th.dataset.sort === state.sort.key && state.sort.dir < 0);
+    }
+    return rows;
   }
 
   async function refreshJobs() {
@@ -126,6 +168,7 @@
       $('#jobs-error').textContent = '';
       $('#jobs-updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
       renderJobs();
+      if (state.compare.size >= 2 && state.jobs.some((job) => state.compare.has(job.id) && !TERMINAL.has(job.status))) drawCompare();
       if (!state.selectedId) {
         const fromHash = new URLSearchParams(location.hash.slice(1)).get('job');
         const pick = (fromHash && state.jobs.find((job) => job.id === fromHash)) || state.jobs.find((job) => job.status === 'running') || state.jobs[0];
@@ -154,8 +197,15 @@
     if (typeof progress.samplesPerSecond === 'number') parts.push(`${Math.round(progress.samplesPerSecond).toLocaleString()} samples/s`);
     if (typeof progress.etaSeconds === 'number' && job.status === 'running') parts.push(`about ${Math.ceil(progress.etaSeconds)} s to go`);
     if (job.error) parts.push(`error ${job.error.code}: ${job.error.message}`);
+    if (job.forkedFrom) parts.push(`forked from ${job.forkedFrom.jobId} at epoch ${job.forkedFrom.epoch}`);
+    if (job.hyperparameters) parts.push(`${job.hyperparameters.layers}, lr ${job.hyperparameters.learningRate}, batch ${job.hyperparameters.batchSize}`);
     parts.push(`id ${job.id}`);
     $('#job-detail').textContent = parts.join(' · ');
+    const finished = TERMINAL.has(job.status);
+    $('#pause').disabled = !(job.status === 'queued' || job.status === 'running');
+    $('#resume').disabled = job.status !== 'paused';
+    $('#fork').disabled = job.status === 'queued' || job.status === 'failed';
+    $('#cancel').disabled = finished;
   }
 
   function chartOptions(width) {
@@ -193,11 +243,40 @@
     }
     // What uPlot actually holds: lets a test (or a curious user) check the plot, not only the stream.
     container.dataset.plotted = String(state.chart.data[0].length);
+    drawAccuracy();
+  }
+
+  // Accuracy and validation accuracy, shown once the loss reports them (cross-entropy losses).
+  function drawAccuracy() {
+    const { epochs, accuracy, valAccuracy } = state.curve;
+    const has = accuracy.some((value) => value !== null) || valAccuracy.some((value) => value !== null);
+    $('#acc-block').hidden = !has;
+    if (!has || typeof window.uPlot !== 'function') return;
+    const container = $('#acc-chart');
+    if (!state.accChart) {
+      container.replaceChildren();
+      state.accChart = new window.uPlot({
+        width: Math.max(320, $('#chart').clientWidth),
+        height: 200,
+        scales: { x: { time: false }, y: { range: [0, 1] } },
+        axes: [{ label: 'epoch' }, { label: 'accuracy', size: 60 }],
+        series: [
+          { label: 'epoch' },
+          { label: 'training accuracy', stroke: '#2ca02c', width: 1.5, points: { show: false } },
+          { label: 'validation accuracy', stroke: '#9467bd', width: 1.5, points: { show: false } },
+        ],
+      }, [epochs, accuracy, valAccuracy], container);
+    } else {
+      state.accChart.setData([epochs, accuracy, valAccuracy]);
+    }
+    container.dataset.plotted = String(state.accChart.data[0].length);
   }
 
   function resetChart() {
     if (state.chart) state.chart.destroy();
+    if (state.accChart) state.accChart.destroy();
     state.chart = null;
+    state.accChart = null;
     drawChart();
   }
 
@@ -207,6 +286,8 @@
     epochs.push(point.epoch);
     loss.push(typeof point.loss === 'number' ? point.loss : null);
     valLoss.push(typeof point.valLoss === 'number' ? point.valLoss : null);
+    state.curve.accuracy.push(typeof point.accuracy === 'number' ? point.accuracy : null);
+    state.curve.valAccuracy.push(typeof point.valAccuracy === 'number' ? point.valAccuracy : null);
   }
 
   function stopStream() {
@@ -219,7 +300,9 @@
     stopStream();
     state.selectedId = jobId;
     history.replaceState(null, '', `#job=${encodeURIComponent(jobId)}`);
-    state.curve = { epochs: [], loss: [], valLoss: [] };
+    state.curve = { epochs: [], loss: [], valLoss: [], accuracy: [], valAccuracy: [] };
+    $('#fork-form').hidden = true;
+    $('#action-state').textContent = '';
     state.lastEventId = null;
     $('#job-panel').hidden = false;
     renderJobs();
@@ -308,6 +391,110 @@
     }
   }
 
+  // ---- controls: pause, resume, fork, cancel, delete --------------------------------------
+
+  async function controlJob(action) {
+    const job = selectedJob();
+    if (!job) return;
+    const path = `/v1/jobs/${encodeURIComponent(job.id)}`;
+    if (action === 'delete' && !window.confirm(`Delete “${job.name || job.id}” with its curve, result and checkpoints?`)) return;
+    try {
+      $('#action-state').textContent = `${action}…`;
+      if (action === 'delete') await api(path, { method: 'DELETE' });
+      else await api(`${path}/${action}`, { method: 'POST' });
+      $('#action-state').textContent = `${action}: done`;
+      if (action === 'delete') {
+        state.compare.delete(job.id);
+        stopStream();
+        state.selectedId = null;
+        $('#job-panel').hidden = true;
+        history.replaceState(null, '', '#');
+      } else if (action === 'resume' && !state.stream) {
+        state.selectedId = null;
+        selectJob(job.id);
+      }
+      if (state.jobsTimer) clearTimeout(state.jobsTimer);
+      await refreshJobs();
+    } catch (error) {
+      if (error.status === 401) return onUnauthorized();
+      $('#action-state').textContent = `Could not ${action}: ${error.message}`;
+    }
+  }
+
+  function openForkForm() {
+    const job = selectedJob();
+    if (!job) return;
+    $('#fork-epochs').value = String(Math.max(1, (job.progress && job.progress.epochs) || 100));
+    $('#fork-lr').value = job.hyperparameters ? String(job.hyperparameters.learningRate) : '';
+    $('#fork-name').value = `${job.name || 'job'} (fork)`.slice(0, 200);
+    $('#fork-form').hidden = false;
+    $('#fork-epochs').focus();
+  }
+
+  async function submitFork(event) {
+    event.preventDefault();
+    const source = selectedJob();
+    if (!source) return;
+    const body = { epochs: Number($('#fork-epochs').value) };
+    const learningRate = $('#fork-lr').value.trim();
+    if (learningRate !== '') body.optimizer = { learningRate: Number(learningRate) };
+    const name = $('#fork-name').value.trim();
+    if (name !== '') body.name = name;
+    try {
+      const fork = await api(`/v1/jobs/${encodeURIComponent(source.id)}/fork`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      $('#fork-form').hidden = true;
+      // Compare the fork with its source at once: the fork's curve starts at its fork point.
+      state.compare.add(source.id);
+      state.compare.add(fork.id);
+      if (state.jobsTimer) clearTimeout(state.jobsTimer);
+      await refreshJobs();
+      selectJob(fork.id);
+      drawCompare();
+    } catch (error) {
+      if (error.status === 401) return onUnauthorized();
+      $('#action-state').textContent = `Could not fork: ${error.message}`;
+    }
+  }
+
+  // ---- compare: the loss curves of the ticked jobs on one pair of axes ------------------------
+
+  const COMPARE_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+  let compareSeq = 0;
+
+  async function drawCompare() {
+    const ids = [...state.compare].filter((id) => state.jobs.some((job) => job.id === id));
+    $('#compare-panel').hidden = ids.length < 2;
+    const seq = ++compareSeq;
+    if (ids.length < 2) return;
+    try {
+      const curves = await Promise.all(ids.map((id) => api(`/v1/jobs/${encodeURIComponent(id)}/metrics?since=0&maxPoints=1000`)));
+      if (seq !== compareSeq) return; // a newer tick won
+      // uPlot wants one x array: the union of the epochs, each job's loss where it has a point.
+      const epochs = [...new Set(curves.flatMap((curve) => curve.points.map((point) => point.epoch)))].sort((a, b) => a - b);
+      const series = curves.map((curve) => {
+        const byEpoch = new Map(curve.points.map((point) => [point.epoch, typeof point.loss === 'number' ? point.loss : null]));
+        return epochs.map((epoch) => (byEpoch.has(epoch) ? byEpoch.get(epoch) : null));
+      });
+      const container = $('#compare-chart');
+      if (state.compareChart) state.compareChart.destroy();
+      container.replaceChildren();
+      if (typeof window.uPlot !== 'function') return;
+      const label = (id) => { const job = state.jobs.find((j) => j.id === id); return job ? (job.name || id) : id; };
+      state.compareChart = new window.uPlot({
+        width: Math.max(320, container.clientWidth),
+        height: 300,
+        scales: { x: { time: false } },
+        axes: [{ label: 'epoch' }, { label: 'training loss', size: 60 }],
+        series: [{ label: 'epoch' }, ...ids.map((id, i) => ({ label: label(id), stroke: COMPARE_COLOURS[i % COMPARE_COLOURS.length], width: 1.5, spanGaps: true, points: { show: false } }))],
+      }, [epochs, ...series], container);
+      container.dataset.series = String(ids.length);
+      $('#compare-state').textContent = `${ids.length} jobs, epochs ${epochs[0] ?? 0}–${epochs[epochs.length - 1] ?? 0}`;
+    } catch (error) {
+      if (error.status === 401) return onUnauthorized();
+      $('#compare-state').textContent = `Could not load the curves: ${error.message}`;
+    }
+  }
+
   // ---- buttons ----------------------------------------------------------------------------
 
   async function downloadSvg() {
@@ -369,6 +556,16 @@
   $('#log-scale').addEventListener('change', (event) => { state.logScale = event.target.checked; resetChart(); });
   $('#download-svg').addEventListener('click', downloadSvg);
   $('#demo').addEventListener('click', submitDemo);
+  for (const action of ['pause', 'resume', 'cancel', 'delete']) $(`#${action}`).addEventListener('click', () => controlJob(action));
+  $('#fork').addEventListener('click', openForkForm);
+  $('#fork-close').addEventListener('click', () => { $('#fork-form').hidden = true; });
+  $('#fork-form').addEventListener('submit', submitFork);
+  for (const th of document.querySelectorAll('#jobs th[data-sort]')) {
+    th.addEventListener('click', () => {
+      state.sort = { key: th.dataset.sort, dir: state.sort.key === th.dataset.sort ? -state.sort.dir : 1 };
+      renderJobs();
+    });
+  }
   let resizeTimer = null;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);

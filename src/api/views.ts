@@ -39,6 +39,7 @@ export function toJobView(record: JobRecord, stalledHeartbeatMs: number): Static
     cancelRequested: record.cancelRequested,
     stalled: live.stalled,
     forkedFrom: record.forkedFrom,
+    hyperparameters: record.hyperparameters,
     links: jobLinks(record.id),
   };
 }

@@ -206,6 +206,11 @@ export const JobView = Type.Object({
     jobId: Type.String({ format: 'uuid' }),
     epoch: Type.Integer({ minimum: 0, description: 'the source job’s epoch whose weights and optimizer state the fork starts from' }),
   }, { title: 'ForkedFrom', description: 'the job this one was forked from (POST /v1/jobs/{id}/fork)' }))),
+  hyperparameters: Type.Optional(Nullable(Type.Object({
+    layers: Type.String({ description: 'layer sizes, input first, e.g. "784-128-10"' }),
+    learningRate: Type.Number(),
+    batchSize: Type.Integer(),
+  }, { title: 'HyperParameters', description: 'the job’s main hyper-parameters (for lists and dashboards)' }))),
   links: JobLinks,
 }, { title: 'Job', description: 'A job’s status, progress and latest metrics' });
 export type JobViewType = Static<typeof JobView>;

@@ -1,5 +1,12 @@
 import type { JobError, JobStatus } from '../contract/job.js';
 
+/** A job's main hyper-parameters: layer sizes input first (`"784-128-10"`), learning rate, batch size. */
+export interface JobHyperparameters {
+  layers: string;
+  learningRate: number;
+  batchSize: number;
+}
+
 /** A job's record (the `…:rec` hash), as the API and workers read it. */
 export interface JobRecord {
   /** Public UUIDv4; also the BullMQ job id. */
@@ -33,6 +40,8 @@ export interface JobRecord {
   pauseRequested: boolean;
   /** The job and epoch a forked job started from; `null` for a job that is not a fork. */
   forkedFrom: { jobId: string; epoch: number } | null;
+  /** The main hyper-parameters (layer sizes, learning rate, batch size); `null` on records written before they were kept. */
+  hyperparameters: JobHyperparameters | null;
   specVersion: number;
 }
 
@@ -80,6 +89,7 @@ export function parseJobRecord(hash: Record<string, string>): JobRecord | null {
     cancelRequested: hash.cancelRequested === '1',
     pauseRequested: hash.pauseRequested === '1',
     forkedFrom: hash.forkedFrom ? (JSON.parse(hash.forkedFrom) as { jobId: string; epoch: number }) : null,
+    hyperparameters: hash.hyper ? (JSON.parse(hash.hyper) as JobHyperparameters) : null,
     specVersion: Number(hash.specVersion ?? 1),
   };
 }

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { JobError, JobSpec, JobStatus, LayerWeights, ResultMetrics } from '../contract/job.js';
 import { countParameters, encodeWeights } from '../contract/weights.js';
-import { parseJobRecord, progressFields, type JobRecord, type ProgressUpdate } from './job-record.js';
+import { parseJobRecord, progressFields, type JobHyperparameters, type JobRecord, type ProgressUpdate } from './job-record.js';
 import type { Keys } from './keys.js';
 import { COMPLETE_JOB, CREATE_JOB, FINISH_JOB, REQUEST_CANCEL, SET_IF_STATUS } from './lua/job-scripts.js';
 import { runScript } from './lua/script.js';
@@ -117,12 +117,19 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** The main hyper-parameters of a spec, kept on the record for job lists (the dashboard sorts by them). */
+function hyperparametersOf(spec: JobSpec): JobHyperparameters {
+  const layers = [spec.model.inputSize, ...spec.model.layers.map((layer) => layer.units)].join('-');
+  return { layers, learningRate: spec.optimizer.learningRate, batchSize: spec.training.batchSize };
+}
+
 /** Writes a new job's keys (record `queued`, spec, initial weights, inline data) in one script on the job's slot. */
 async function writeNewJob(redis: Redis, keys: Keys, job: NewJob): Promise<JobRecord> {
   const { spec } = job;
   const record: Record<string, string> = {
     id: job.id, tenant: job.tenant, name: spec.name, status: 'queued', createdAt: job.createdAt,
     epochs: String(spec.training.epochs), epoch: '0', seed: String(spec.training.seed), attempts: '0', specVersion: String(spec.specVersion),
+    hyper: JSON.stringify(hyperparametersOf(spec)),
   };
   const data = job.inlineData ? inlineDataFields(job.inlineData) : [];
   const init = job.initialWeights ? asBuffer(encodeWeights(job.initialWeights)) : '';

@@ -36,9 +36,12 @@ describe.skipIf(!haveChromium)(`dashboard in ${CHROMIUM} (skipped when it is not
       LOG_LEVEL: 'silent',
       TRAINYARD_API_KEYS: `browser:${KEY}`,
       RATE_LIMIT_ENABLED: 'false',
-      WORKER_CONCURRENCY: '1',
+      // Two threads: the fork trains while its source (resumed) still runs.
+      WORKER_CONCURRENCY: '2',
       METRICS_FLUSH_INTERVAL_MS: '100',
       ENABLE_TEST_HOOKS: 'true',
+      // A shared box stalls the event loop now and then; overload shedding is tested on its own.
+      MAX_EVENT_LOOP_DELAY_MS: '0',
     });
     app = await buildApp({ config });
     url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -118,4 +121,76 @@ describe.skipIf(!haveChromium)(`dashboard in ${CHROMIUM} (skipped when it is not
     expect(await page.locator('#stream-state').textContent()).toContain(`${EPOCHS} points`);
     expect(problems).toEqual([]);
   });
+
+  it('pauses, resumes and forks a job from its buttons, overlays the two curves and sorts by learning rate, at 1,000 px wide', async () => {
+    const auth = { authorization: `Bearer ${KEY}` };
+    const getJob = async (id: string): Promise<any> => (await fetch(`${url}/v1/jobs/${id}`, { headers: auth })).json();
+    // Iris one sample a batch for 20,000 epochs (3 million steps): still running when the buttons
+    // are clicked, and cross-entropy reports accuracy.
+    const long = await fetch(`${url}/v1/jobs`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'browser iris run',
+        model: { inputSize: 4, layers: [{ units: 16, activation: 'relu' }, { units: 3, activation: 'softmax' }] },
+        loss: 'cross_entropy',
+        optimizer: { type: 'adam', learningRate: 0.02 },
+        training: { epochs: 20_000, batchSize: 1, seed: 3 },
+        data: { builtin: 'iris' },
+      }),
+    });
+    expect(long.status, await long.clone().text()).toBe(202);
+    const sourceId = ((await long.json()) as { id: string }).id;
+    worker ??= await startWorker({ config, log: createLogger(config) });
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.goto(`${url}/dashboard#job=${sourceId}`);
+    await page.locator('#key-input').fill(KEY);
+    await page.locator('#key-form button[type=submit]').click();
+    const status = async (): Promise<string | null> => page.locator('#job-status').textContent();
+    await expect.poll(status, { timeout: 30_000 }).toBe('running');
+    await expect.poll(async () => Number(await page.locator('#acc-chart').getAttribute('data-plotted')), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await page.locator('#acc-block').isVisible()).toBe(true);
+
+    await page.locator('#pause').click();
+    await expect.poll(status, { timeout: 30_000 }).toBe('paused');
+    const pausedEpoch = (await getJob(sourceId)).progress.epoch as number;
+    expect(await page.locator('#pause').isDisabled()).toBe(true);
+    await page.locator('#resume').click();
+    await expect.poll(status, { timeout: 30_000 }).toBe('running');
+
+    await page.locator('#fork').click();
+    await page.locator('#fork-epochs').fill('30');
+    await page.locator('#fork-lr').fill('0.005');
+    await page.locator('#fork-name').fill('browser fork');
+    await page.locator('#fork-form button[type=submit]').click();
+    await expect.poll(async () => page.locator('#job-name').textContent(), { timeout: 15_000 }).toBe('browser fork').catch(async (error: unknown) => {
+      console.log('fork did not show:', await page.locator('#action-state').textContent(), await page.locator('#jobs-error').textContent());
+      throw error;
+    });
+    await expect.poll(async () => page.locator('#compare-chart').getAttribute('data-series'), { timeout: 15_000 }).toBe('2');
+    await expect.poll(status, { timeout: 60_000 }).toBe('completed');
+    const forkId = await page.locator('#jobs tbody tr', { hasText: 'browser fork' }).getAttribute('data-job-id');
+    const fork = await getJob(forkId!);
+    expect(fork.forkedFrom.jobId).toBe(sourceId);
+    expect(fork.forkedFrom.epoch).toBeGreaterThanOrEqual(pausedEpoch);
+    expect(fork.hyperparameters).toEqual({ layers: '4-16-3', learningRate: 0.005, batchSize: 1 });
+    expect(await page.locator('#compare-chart canvas').count()).toBeGreaterThan(0);
+
+    await page.locator('#jobs th[data-sort="learningRate"]').click();
+    const rates = (await page.locator('#jobs tbody td.lr').allTextContents()).filter((text) => text !== '–').map(Number);
+    expect(rates).toEqual([...rates].sort((a, b) => a - b));
+    expect(rates).toContain(0.005);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1000);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-controls.png'), fullPage: true });
+
+    await page.locator(`#jobs tbody tr[data-job-id="${sourceId}"] td.name`).click();
+    await expect.poll(status, { timeout: 15_000 }).toBe('running');
+    await page.locator('#cancel').click();
+    await expect.poll(status, { timeout: 30_000 }).toBe('cancelled');
+    expect(problems).toEqual([]);
+  }, 240_000);
 });
