@@ -526,6 +526,22 @@ export interface components {
             inputs: number[][];
             targets: number[][];
         };
+        /** DryRun */
+        DryRun: {
+            /** @description Σ in×out + out over the layers */
+            parameters: number;
+            /** @description floating-point operations of the whole run: 6 per weight per training sample, 2 per validation sample, every epoch */
+            flops: number;
+            /** @description optimizer steps of the whole run */
+            steps: number;
+            /** @description the memory estimate checked against MAX_MEMORY_BYTES */
+            memoryBytes: number;
+            /** @description secondsPerJob + steps × secondsPerStep + flops / flopsPerSecond */
+            estimatedSeconds: number;
+            /** @description every limit the job is checked against */
+            limits: components["schemas"]["PlannedLimit"][];
+            throughput: components["schemas"]["Throughput"];
+        };
         /** EarlyStopping */
         EarlyStopping: {
             /** @enum {string} */
@@ -569,6 +585,16 @@ export interface components {
         /** Health */
         Health: {
             status: string;
+        };
+        /**
+         * HyperParameters
+         * @description the job’s main hyper-parameters (for lists and dashboards)
+         */
+        HyperParameters: {
+            /** @description layer sizes, input first, e.g. "784-128-10" */
+            layers: string;
+            learningRate: number;
+            batchSize: number;
         };
         /** InlineData */
         InlineData: {
@@ -614,6 +640,7 @@ export interface components {
             cancelRequested: boolean;
             stalled: boolean;
             forkedFrom?: components["schemas"]["ForkedFrom"] | null;
+            hyperparameters?: components["schemas"]["HyperParameters"] | null;
             links: components["schemas"]["JobLinks"];
         };
         /** JobAccepted */
@@ -727,6 +754,15 @@ export interface components {
             weightDecay?: number;
             momentum?: number;
         };
+        /** PlannedLimit */
+        PlannedLimit: {
+            /** @description the setting that holds the limit, e.g. MAX_PARAMETERS */
+            name: string;
+            /** @description this job’s value */
+            value: number;
+            /** @description the limit */
+            max: number;
+        };
         /**
          * Prediction
          * @description one row of outputs per input row
@@ -750,7 +786,7 @@ export interface components {
             status: number;
             /** @description what went wrong, for people */
             detail: string;
-            /** @description stable and machine-readable: validation_failed, unauthorized, not_found, job_not_finished, job_failed, conflict, payload_too_large, unsupported_media_type, rate_limited, quota_exceeded, unavailable, internal, … */
+            /** @description stable and machine-readable: validation_failed, unauthorized, not_found, job_not_finished, job_failed, conflict, payload_too_large, unsupported_media_type, rate_limited, quota_exceeded, non_finite_output, unavailable, internal, … */
             code: string;
             /** @description every bad field of a validation_failed request */
             errors?: components["schemas"]["FieldProblem"][];
@@ -800,6 +836,19 @@ export interface components {
             };
             seed: number;
             kernel?: string;
+        };
+        /** Throughput */
+        Throughput: {
+            /** @description training FLOP/s of the kernel set on the calibration network */
+            flopsPerSecond: number;
+            /** @description seconds one optimizer step costs beyond its FLOPs */
+            secondsPerStep: number;
+            /** @description seconds a job costs beyond its steps (pickup, thread start, data load, final writes) */
+            secondsPerJob: number;
+            /** @description the kernel set measured; "default" until a worker has measured one */
+            kernels: string;
+            /** Format: date-time */
+            measuredAt: string;
         };
         /** Training */
         Training: {
@@ -884,11 +933,13 @@ export type Dataset = components['schemas']['Dataset'];
 export type DatasetData = components['schemas']['DatasetData'];
 export type DatasetList = components['schemas']['DatasetList'];
 export type DatasetUpload = components['schemas']['DatasetUpload'];
+export type DryRun = components['schemas']['DryRun'];
 export type EarlyStopping = components['schemas']['EarlyStopping'];
 export type FieldProblem = components['schemas']['FieldProblem'];
 export type ForkedFrom = components['schemas']['ForkedFrom'];
 export type ForkRequest = components['schemas']['ForkRequest'];
 export type Health = components['schemas']['Health'];
+export type HyperParameters = components['schemas']['HyperParameters'];
 export type InlineData = components['schemas']['InlineData'];
 export type Job = components['schemas']['Job'];
 export type JobAccepted = components['schemas']['JobAccepted'];
@@ -902,12 +953,14 @@ export type Layer = components['schemas']['Layer'];
 export type LayerWeights = components['schemas']['LayerWeights'];
 export type Model = components['schemas']['Model'];
 export type Optimizer = components['schemas']['Optimizer'];
+export type PlannedLimit = components['schemas']['PlannedLimit'];
 export type Prediction = components['schemas']['Prediction'];
 export type PredictRequest = components['schemas']['PredictRequest'];
 export type Problem = components['schemas']['Problem'];
 export type Readiness = components['schemas']['Readiness'];
 export type ReadinessCheck = components['schemas']['ReadinessCheck'];
 export type Result = components['schemas']['Result'];
+export type Throughput = components['schemas']['Throughput'];
 export type Training = components['schemas']['Training'];
 export type Usage = components['schemas']['Usage'];
 export type WebhookDeliveryAttempt = components['schemas']['WebhookDeliveryAttempt'];
@@ -1041,7 +1094,10 @@ export interface operations {
     };
     submitJob: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: validate and plan the job (200 DryRun) without storing or queueing it */
+                dryRun?: boolean;
+            };
             header?: {
                 /** @description the same key and body return the same job; a different body is a 409 */
                 "idempotency-key"?: string;
@@ -1056,6 +1112,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The plan of a dry run: nothing is stored or queued */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRun"];
+                };
+            };
             /** @description Accepted: the job is queued */
             202: {
                 headers: {
