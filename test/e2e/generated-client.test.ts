@@ -46,7 +46,7 @@ describe('the client generated from openapi/openapi.json (openapi-typescript + o
 
     expect(run.stdout).toBe('');
     expect(source.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')).not.toMatch(/\bas\s+(?!const\b)[A-Za-z{[(]|(?<![\w$])<[A-Z][\w.]*>\s*[\w(]|!\./);
-  });
+  }, 240_000);
 
   it('runs the README walk-through against a real server: submit XOR, poll, curve, result, predict', async () => {
     service = startAllInOne({
@@ -59,9 +59,9 @@ describe('the client generated from openapi/openapi.json (openapi-typescript + o
       LOG_LEVEL: 'info',
       TRAINYARD_API_KEYS: '',
     });
-    const ready = JSON.parse(await service.waitForOutput(/"trainyard is ready"/, 60_000)) as { url: string };
+    const ready = JSON.parse(await service.waitForOutput(/"trainyard is ready"/, 120_000)) as { url: string };
 
-    const outcome = await runWalkthrough(ready.url);
+    const outcome = await runWalkthrough(ready.url, 120_000);
 
     expect(outcome.location).toBe(`/v1/jobs/${outcome.jobId}`);
     expect(outcome.status).toBe('completed');
@@ -72,5 +72,5 @@ describe('the client generated from openapi/openapi.json (openapi-typescript + o
     expect(outcome.layerShapes).toEqual([{ rows: 8, columns: 2 }, { rows: 1, columns: 8 }]);
     expect(outcome.outputs.map(([y]) => Math.round(y))).toEqual([0, 1, 1, 0]);
     expect(outcome.notFound).toEqual({ status: 404, code: 'not_found' });
-  });
+  }, 240_000);
 });
