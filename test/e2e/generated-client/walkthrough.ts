@@ -43,6 +43,8 @@ export async function runWalkthrough(baseUrl: string, timeoutMs = 60_000): Promi
   // 1. Submit XOR.
   const submitted = await client.POST('/v1/jobs', { body: XOR_JOB });
   if (submitted.error) throw describeProblem('submit', submitted.error);
+  // Without ?dryRun=true the answer is the 202 JobAccepted, not the 200 plan of a dry run.
+  if (!('id' in submitted.data)) throw new Error('the submit answered with a dry-run plan');
   const jobId = submitted.data.id;
   const location = submitted.response.headers.get('location');
 
