@@ -23,6 +23,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Probe {
   at: number;
+  /** `job`: GET /v1/jobs/{id} of a job on the master about to fail; `readyz`: the readiness check. */
+  kind: 'job' | 'readyz';
   api: number;
   outcome: number | 'hang' | 'error';
 }
@@ -102,19 +104,22 @@ describe('Redis Cluster failover under load', () => {
       ids.push(((await response.json()) as { id: string }).id);
     }
 
-    // Both APIs polled every 25 ms from here on.
+    // Both APIs polled every 25 ms from here on: the status of a job whose keys live on the
+    // master about to be killed (set before each kill), and /readyz (which reads the queue).
     const probes: Probe[] = [];
     let probing = true;
+    let probePath = `/v1/jobs/${ids[0]}`;
     const probeLoop = (async () => {
       while (probing) {
-        await Promise.all(bases.map(async (base, api) => {
+        const targets = [...bases.map((base, api) => ({ url: `${base}${probePath}`, kind: 'job' as const, api })), ...bases.map((base, api) => ({ url: `${base}/readyz`, kind: 'readyz' as const, api }))];
+        await Promise.all(targets.map(async ({ url, kind, api }) => {
           const at = Date.now();
           try {
-            const response = await fetch(`${base}/v1/jobs/${ids[0]}`, { signal: AbortSignal.timeout(5_000) });
+            const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
             await response.arrayBuffer();
-            probes.push({ at, api, outcome: response.status });
+            probes.push({ at, kind, api, outcome: response.status });
           } catch (err) {
-            probes.push({ at, api, outcome: (err as Error).name === 'TimeoutError' ? 'hang' : 'error' });
+            probes.push({ at, kind, api, outcome: (err as Error).name === 'TimeoutError' ? 'hang' : 'error' });
           }
         }));
         await sleep(25);
@@ -129,6 +134,12 @@ describe('Redis Cluster failover under load', () => {
 
     // 1. The master of the queue's slot.
     const queueMaster = await cluster.masterOfSlot(await cluster.keySlot(keys.bullPrefix));
+    for (const id of ids) {
+      if ((await cluster.masterOfSlot(await cluster.keySlot(keys.jobRecord(id)))) !== queueMaster) continue;
+      probePath = `/v1/jobs/${id}`;
+      break;
+    }
+    await sleep(200);
     const firstKillAt = Date.now();
     cluster.members.find((m) => m.port === queueMaster)!.server.signal('SIGKILL');
     await cluster.waitHealthy(60_000);
@@ -141,11 +152,15 @@ describe('Redis Cluster failover under load', () => {
       const id = await runningJob();
       if (id) {
         const master = await cluster.masterOfSlot(await cluster.keySlot(keys.jobCheckpoint(id)));
-        if ((await cluster.replicasOf(master)).length > 0) secondVictim = master;
+        if ((await cluster.replicasOf(master)).length > 0) {
+          secondVictim = master;
+          probePath = `/v1/jobs/${id}`;
+        }
       }
       if (secondVictim === undefined) await sleep(50);
     }
     if (secondVictim !== undefined) {
+      await sleep(200);
       secondKillAt = Date.now();
       cluster.members.find((m) => m.port === secondVictim)!.server.signal('SIGKILL');
       await cluster.waitHealthy(60_000);
@@ -175,25 +190,33 @@ describe('Redis Cluster failover under load', () => {
       if (sha256(result!.weights) !== references.get(seed)) mismatched.push(id);
     }
     const listed = await (await fetch(`${bases[1]}/v1/datasets?limit=100`)).json() as { items: { id: string }[] };
-    const first = windowAfter(probes, firstKillAt, secondKillAt || Infinity);
-    const second = secondKillAt ? windowAfter(probes, secondKillAt, Infinity) : null;
-    const outcomes = new Map<string, number>();
-    for (const probe of probes) outcomes.set(String(probe.outcome), (outcomes.get(String(probe.outcome)) ?? 0) + 1);
+    const jobProbes = probes.filter((p) => p.kind === 'job');
+    const readyProbes = probes.filter((p) => p.kind === 'readyz');
+    const first = windowAfter(jobProbes, firstKillAt, secondKillAt || Infinity);
+    const second = secondKillAt ? windowAfter(jobProbes, secondKillAt, Infinity) : null;
+    const readyWindow = windowAfter(readyProbes, firstKillAt, Infinity);
+    const tally = (list: Probe[]): string => {
+      const outcomes = new Map<string, number>();
+      for (const probe of list) outcomes.set(String(probe.outcome), (outcomes.get(String(probe.outcome)) ?? 0) + 1);
+      return JSON.stringify(Object.fromEntries(outcomes));
+    };
     console.info(
       `cluster failover: jobs acknowledged ${ids.length}, completed ${completed.length}, bit-identical ${completed.length - mismatched.length}; uploads acknowledged ${UPLOADS}, listed ${datasetIds.filter((id) => listed.items.some((d) => d.id === id)).length}; ` +
         `window after killing the {ty} master: ${first ? `${first.end - first.start} ms (first non-200 ${first.start - firstKillAt} ms after the kill)` : 'no error seen'}; ` +
-        `after killing checkpoint master :${secondVictim ?? '-'}: ${second ? `${second.end - second.start} ms` : 'no error seen'}; probe answers ${JSON.stringify(Object.fromEntries(outcomes))}`,
+        `after killing checkpoint master :${secondVictim ?? '-'}: ${second ? `${second.end - second.start} ms` : 'no error seen'}; job-status answers ${tally(jobProbes)}, /readyz answers ${tally(readyProbes)}` +
+        (readyWindow ? ` (/readyz not ready from ${readyWindow.start - firstKillAt} ms to ${readyWindow.end - firstKillAt} ms after the first kill)` : ''),
     );
     await closeConnection(redis);
 
     expect(completed).toHaveLength(JOBS);
     expect(mismatched).toEqual([]);
     expect(datasetIds.every((id) => listed.items.some((d) => d.id === id))).toBe(true);
+    // Never a 500, an error or a hang: 200, or 503 while a master's slots move.
     expect(probes.filter((p) => p.outcome === 500 || p.outcome === 'hang' || p.outcome === 'error')).toEqual([]);
     expect(probes.every((p) => p.outcome === 200 || p.outcome === 503)).toBe(true);
-    // Before the first kill every answer was 200, and both APIs answer 200 again at the end.
-    expect(probes.filter((p) => p.at < firstKillAt && p.outcome !== 200)).toEqual([]);
-    expect(probes.slice(-10).map((p) => p.outcome)).toEqual(Array(10).fill(200));
+    // Job reads: all 200 before the first kill and again at the end (the 503s lie in the windows).
+    expect(jobProbes.filter((p) => p.at < firstKillAt && p.outcome !== 200)).toEqual([]);
+    expect(jobProbes.slice(-10).map((p) => p.outcome)).toEqual(Array(10).fill(200));
     expect(secondVictim).toBeDefined();
     expect(services.every((s) => s.child.exitCode === null && s.child.signalCode === null)).toBe(true);
   }, 600_000);
