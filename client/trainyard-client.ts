@@ -14,6 +14,8 @@ type JsonBody<T> = T extends { content: { 'application/json': infer B } } ? B : 
 export type JobSubmission = JsonBody<paths['/v1/jobs']['post']['requestBody']>;
 /** The 202 of a submit. */
 export type JobAccepted = JsonBody<paths['/v1/jobs']['post']['responses'][202]>;
+/** The plan of POST /v1/jobs?dryRun=true. */
+export type DryRun = JsonBody<paths['/v1/jobs']['post']['responses'][200]>;
 /** A job's status, progress and latest metrics. */
 export type Job = JsonBody<paths['/v1/jobs/{id}']['get']['responses'][200]>;
 /** Every status a job can have. */
@@ -180,11 +182,21 @@ export class TrainyardClient {
   }
 
   /** Submits a job (202). The same `idempotencyKey` and body return the same job. */
-  submit(job: JobSubmission, options: { idempotencyKey?: string } = {}): Promise<JobAccepted> {
-    return this.#call(() => this.#api.POST('/v1/jobs', {
+  async submit(job: JobSubmission, options: { idempotencyKey?: string } = {}): Promise<JobAccepted> {
+    const answer = await this.#call(() => this.#api.POST('/v1/jobs', {
       body: job,
       ...(options.idempotencyKey ? { params: { header: { 'idempotency-key': options.idempotencyKey } } } : {}),
     }));
+    // POST /v1/jobs answers a plan (200) only with ?dryRun=true, which this call never sends.
+    if (!('id' in answer)) throw new Error('POST /v1/jobs answered a dry-run plan to a submit');
+    return answer;
+  }
+
+  /** The plan of a job without storing or queueing it: parameters, FLOPs, memory, limits, estimated seconds. */
+  async dryRun(job: JobSubmission): Promise<DryRun> {
+    const answer = await this.#call(() => this.#api.POST('/v1/jobs', { body: job, params: { query: { dryRun: true } } }));
+    if (!('estimatedSeconds' in answer)) throw new Error('POST /v1/jobs?dryRun=true queued a job instead of planning it');
+    return answer;
   }
 
   /** A job's status, progress and latest metrics. */

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Throughput } from '../src/contract/job-plan.js';
 import type { Dataset, TrainingOptions } from '../src/engine/types.js';
 import type { ThroughputStore } from '../src/store/throughput-store.js';
+import { PooledThread, siblingThreadEntry } from '../src/threads/thread-pool.js';
 
 type Engine = typeof import('../src/engine/index.js');
 
@@ -95,15 +96,39 @@ export async function calibrateThroughput(kernelChoice: string, secondsPerJob: n
  */
 export const SECONDS_PER_JOB = 0.25;
 
+/** Runs {@link calibrateThroughput} in a thread of its own and returns what it measured. */
+async function calibrateInThread(kernelChoice: string): Promise<Throughput> {
+  const thread = new PooledThread(0, {
+    name: 'calibration',
+    size: 1,
+    entry: siblingThreadEntry(import.meta.url, 'calibrate-thread'),
+    isReadyMessage: (message) => (message as { ready?: boolean }).ready === true,
+    unref: true,
+  });
+  try {
+    await thread.ready;
+    const answer = await new Promise<{ throughput?: Throughput; error?: string }>((resolve, reject) => {
+      thread.worker.once('message', resolve);
+      thread.onDeath((death) => reject(new Error(death.message)));
+      thread.worker.postMessage({ kernels: kernelChoice, secondsPerJob: SECONDS_PER_JOB });
+    });
+    if (!answer.throughput) throw new Error(answer.error ?? 'no answer');
+    return answer.throughput;
+  } finally {
+    await thread.terminate();
+  }
+}
+
 /**
- * Calibrates this worker (see {@link calibrateThroughput}) and stores the figures for the API's
- * dry runs. A failure only logs: the API then keeps the previous or the default figures.
+ * Calibrates this worker (see {@link calibrateThroughput}) in a thread of its own and stores the
+ * figures for the API's dry runs. Not awaited by the worker's start: jobs are taken meanwhile.
+ * A failure only logs: the API then keeps the previous or the default figures.
  */
 export async function publishThroughput(
   kernelChoice: string, store: ThroughputStore, log: { info(o: object, m: string): void; warn(o: object, m: string): void },
 ): Promise<void> {
   try {
-    const throughput = await calibrateThroughput(kernelChoice, SECONDS_PER_JOB);
+    const throughput = await calibrateInThread(kernelChoice);
     await store.saveThroughput(throughput);
     log.info({ throughput }, 'throughput calibrated');
   } catch (err) {

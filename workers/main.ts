@@ -163,7 +163,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     throw err;
   }
 
-  await publishThroughput(config.ENGINE_KERNELS, createThroughputStore({ redis: storeConnection, config }), log);
   const runs = new RunRegistry();
   const usage = createTenantUsage({ redis: storeConnection, config });
   const jobs = createJobStore({ redis: storeConnection, config, usage });
@@ -191,6 +190,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   connections.push(eventsConnection);
   const queueEvents = watchStalledFailures(config, log, eventsConnection, jobs, webhooks);
   await worker.waitUntilReady();
+  // Measured in a thread of its own while jobs are already taken; dry runs read it from Redis.
+  void publishThroughput(config.ENGINE_KERNELS, createThroughputStore({ redis: storeConnection, config }), log);
   log.info({ concurrency: config.WORKER_CONCURRENCY, queue: config.QUEUE_NAME, kernels: config.ENGINE_KERNELS }, 'worker started');
 
   let closing: Promise<void> | undefined;

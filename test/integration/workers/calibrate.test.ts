@@ -16,8 +16,11 @@ afterAll(async () => {
 });
 
 describe('worker throughput calibration', () => {
-  it('is measured at worker start and becomes the basis of dry-run estimates', async () => {
-    const plan = (await t.app.inject({ method: 'POST', url: '/v1/jobs?dryRun=true', payload: xorSubmission() })).json();
+  it('is measured in a thread after the worker starts and becomes the basis of dry-run estimates', async () => {
+    const dryRun = async (): Promise<any> => (await t.app.inject({ method: 'POST', url: '/v1/jobs?dryRun=true', payload: xorSubmission() })).json();
+    await expect.poll(async () => (await dryRun()).throughput.kernels, { timeout: 30_000, interval: 200 }).not.toBe('default');
+
+    const plan = await dryRun();
 
     expect(plan.throughput.kernels).toMatch(/^(wasm-simd|wasm-relaxed-simd|ts)/);
     expect(plan.throughput.kernels).not.toBe('default');
