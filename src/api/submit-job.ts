@@ -133,12 +133,15 @@ async function saveAndEnqueue(deps: ApiDeps, tenant: string, id: string, spec: J
   }
   try {
     await tenantUsage.confirmStorage(tenant, jobArtifact(id));
-    await trainingQueue.enqueueTrainingJob({ jobId: id, tenant });
+    // While the replicas confirm, no worker may take the job (an undo could not remove it then).
+    const holdMs = deps.config.REDIS_WAIT_REPLICAS > 0 ? 2 * deps.config.REDIS_WAIT_TIMEOUT_MS + 1_000 : 0;
+    await trainingQueue.enqueueTrainingJob({ jobId: id, tenant }, { holdMs });
   } catch (error) {
     void jobStore.deleteJob(id).catch(() => undefined);
     throw error;
   }
   await confirmOrUndo(deps, tenant, id);
+  if (deps.config.REDIS_WAIT_REPLICAS > 0) await trainingQueue.releaseTrainingJob(id);
   return record;
 }
 

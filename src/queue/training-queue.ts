@@ -16,8 +16,14 @@ export type QueueCounts = Record<'waiting' | 'active' | 'delayed' | 'completed' 
 export interface TrainingQueue {
   /** The BullMQ queue (name `QUEUE_NAME`, prefix {@link Keys.bullPrefix}, e.g. `{ty}`). */
   readonly queue: Queue<TrainingJobData>;
-  /** Adds the job to BullMQ with our UUID as its id; retries and retention from config. */
-  enqueueTrainingJob(data: TrainingJobData): Promise<void>;
+  /**
+   * Adds the job to BullMQ with our UUID as its id; retries and retention from config.
+   * @param options.holdMs - keep it delayed this long (no worker takes it) unless
+   *   {@link releaseTrainingJob} releases it first: the submit waits for replicas in between.
+   */
+  enqueueTrainingJob(data: TrainingJobData, options?: { holdMs?: number }): Promise<void>;
+  /** Makes a job enqueued with `holdMs` available to workers now (no-op when it already is). */
+  releaseTrainingJob(jobId: string): Promise<void>;
   /**
    * Cancels a job: queued → `cancelled` at once (and removed from BullMQ); running → the flag
    * is set and the job id is published on `keys.cancelChannel` so the worker running it stops
@@ -69,8 +75,14 @@ export function createTrainingQueue(options: {
   return {
     queue,
 
-    async enqueueTrainingJob(data) {
-      await queue.add(TRAINING_JOB_NAME, data, { jobId: data.jobId });
+    async enqueueTrainingJob(data, options = {}) {
+      await queue.add(TRAINING_JOB_NAME, data, { jobId: data.jobId, ...(options.holdMs ? { delay: options.holdMs } : {}) });
+    },
+
+    async releaseTrainingJob(jobId) {
+      const job = await queue.getJob(jobId);
+      // promote() refuses a job that is no longer delayed (its hold ran out): nothing to do then.
+      await job?.promote().catch(() => undefined);
     },
 
     async cancelTrainingJob(jobId) {
