@@ -206,6 +206,21 @@ describe('Redis Cluster failover under load', () => {
         `after killing checkpoint master :${secondVictim ?? '-'}: ${second ? `${second.end - second.start} ms` : 'no error seen'}; job-status answers ${tally(jobProbes)}, /readyz answers ${tally(readyProbes)}` +
         (readyWindow ? ` (/readyz not ready from ${readyWindow.start - firstKillAt} ms to ${readyWindow.end - firstKillAt} ms after the first kill)` : ''),
     );
+    // Keys and bytes per surviving master (MEMORY USAGE of every key), after the run.
+    const shards: string[] = [];
+    for (const port of await cluster.masters()) {
+      let cursor = '0';
+      let count = 0;
+      let bytes = 0;
+      do {
+        const [next, batch] = await cluster.admin(port).scan(cursor, 'COUNT', 1000);
+        cursor = next;
+        count += batch.length;
+        for (const key of batch) bytes += Number((await cluster.admin(port).call('MEMORY', 'USAGE', key)) ?? 0);
+      } while (cursor !== '0');
+      shards.push(`:${port} ${count} keys ${bytes} B`);
+    }
+    console.info(`cluster failover: keys and bytes per shard after the run: ${shards.join(' | ')}`);
     await closeConnection(redis);
 
     expect(completed).toHaveLength(JOBS);
