@@ -22,16 +22,34 @@ function buildXor(): DatasetArrays {
   };
 }
 
-/** Fisher's iris: 150 rows, 4 measurements (cm), 3 one-hot classes (setosa, versicolor, virginica). */
+/**
+ * The fixed order in which iris rows are stored: a Fisher–Yates shuffle driven by a 32-bit LCG
+ * (Numerical Recipes constants) from seed 20_240_601. The source lists the rows sorted by
+ * class, so `validationSplit` (the last rows, as Keras takes them) would validate on one class
+ * only; in this order every class is in every tenth of the rows. The order never changes, so
+ * results stay reproducible.
+ */
+export function irisRowOrder(rows: number): number[] {
+  const order = Array.from({ length: rows }, (_, i) => i);
+  let state = 20_240_601;
+  for (let i = rows - 1; i > 0; i--) {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    const j = state % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+/** Fisher's iris: 150 rows, 4 measurements (cm), 3 one-hot classes (setosa, versicolor, virginica), in {@link irisRowOrder}. */
 function buildIris(): DatasetArrays {
   const rows = getNumbers();
   const classes = getClasses();
   const distinct = getDistinctClasses();
   const inputs = new Float64Array(rows.length * 4);
   const targets = new Float64Array(rows.length * 3);
-  rows.forEach((row, i) => {
-    inputs.set(row, i * 4);
-    targets[i * 3 + distinct.indexOf(classes[i] as (typeof distinct)[number])] = 1;
+  irisRowOrder(rows.length).forEach((source, i) => {
+    inputs.set(rows[source], i * 4);
+    targets[i * 3 + distinct.indexOf(classes[source] as (typeof distinct)[number])] = 1;
   });
   return { samples: rows.length, inputSize: 4, outputSize: 3, inputs, targets };
 }
