@@ -8,7 +8,7 @@ import { createJobControl, type JobControl } from '../../store/job-control.js';
 import type { ApiDeps } from '../deps.js';
 import { forkJob } from '../fork-job.js';
 import { describedResponse, HEADERS, IdParams, problemResponse, problemResponses, SECURITY } from '../schemas/common.js';
-import { jobLinks, toJobView } from '../views.js';
+import { jobLinks, toJobView } from '../../store/job-view.js';
 
 /** The body of POST /v1/jobs/{id}/fork: what the fork changes. */
 const ForkRequestSchema = Type.Object({

@@ -15,7 +15,7 @@ import { predictWithJob } from '../predict.js';
 import { submitJob } from '../submit-job.js';
 import { dryRunJob } from '../dry-run.js';
 import { DryRun } from '../schemas/dry-run.js';
-import { jobLinks, toJobView } from '../views.js';
+import { jobLinks, toJobView } from '../../store/job-view.js';
 import { downsampleMinMax } from '../observability/downsample.js';
 
 function etagOfValue(value: unknown): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeLiveStatus } from '../../../src/api/observability/live-status.js';
+import { computeLiveStatus } from '../../../src/store/live-status.js';
 
 const base = { status: 'running', epoch: 100, epochs: 500, lastHeartbeatAt: '2026-01-01T00:00:00.000Z', samplesPerSecond: 1234.4, epochsPerSecond: 40 };
 const heartbeatMs = Date.parse(base.lastHeartbeatAt);

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { JobView } from '../contract/job-schema.js';
-import type { JobRecord } from '../store/job-store.js';
-import { computeLiveStatus } from './observability/live-status.js';
+import type { JobRecord } from './job-record.js';
+import { computeLiveStatus } from './live-status.js';
 
 /** The links of a job. */
 export function jobLinks(id: string): { self: string; metrics: string; result: string; events: string } {
