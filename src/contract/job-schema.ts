@@ -57,17 +57,18 @@ function createModelSchema(limits: JobLimits) {
   );
 }
 
+/** The optimizer settings a job (and a fork's changes) may set, each optional. */
+export const OPTIMIZER_SETTINGS = {
+  learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10 })),
+  beta1: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+  beta2: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+  epsilon: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  weightDecay: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+  momentum: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+};
 /** `optimizer`: adam or sgd and their settings. */
 const OptimizerSchema = Type.Object(
-  {
-    type: Type.Optional(StringEnum(['adam', 'sgd'] as const, { default: 'adam' })),
-    learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10 })),
-    beta1: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-    beta2: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-    epsilon: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-    weightDecay: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-    momentum: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-  },
+  { type: Type.Optional(StringEnum(['adam', 'sgd'] as const, { default: 'adam' })), ...OPTIMIZER_SETTINGS },
   { additionalProperties: false, title: 'Optimizer', description: 'adam (default: lr 0.001, β1 0.9, β2 0.999, ε 1e-8, wd 0) or sgd (lr 0.01, momentum 0)' },
 );
 
@@ -250,7 +251,6 @@ export const CurveView = Type.Object({
 }, { title: 'CurvePage', description: 'Curve points with epoch > since, oldest first; pass next as since on the next poll' });
 
 const WeightsSchema = Type.Array(Type.Object({ W: Type.Array(Type.Array(Type.Number())), b: Type.Array(Type.Number()) }));
-
 /** GET /v1/jobs/{id}/result. */
 export const ResultView = Type.Object({
   jobId: Type.String({ format: 'uuid' }),

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { JobAccepted, JobView, Name } from '../../contract/job-schema.js';
+import { JobAccepted, JobView, Name, OPTIMIZER_SETTINGS } from '../../contract/job-schema.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { requeueTrainingJob } from '../../queue/requeue-training-job.js';
 import { createCheckpointStore, type CheckpointStore } from '../../store/checkpoint-store.js';
@@ -13,14 +13,7 @@ import { jobLinks, toJobView } from '../../store/job-view.js';
 /** The body of POST /v1/jobs/{id}/fork: what the fork changes. */
 const ForkRequestSchema = Type.Object({
   epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'epochs to train after the fork point (default: the source\'s remaining epochs, or all of its epochs when none remain)' })),
-  optimizer: Type.Optional(Type.Object({
-    learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10 })),
-    beta1: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-    beta2: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-    epsilon: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
-    weightDecay: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-    momentum: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-  }, { additionalProperties: false, description: 'optimizer fields to change; the optimizer type stays the source\'s' })),
+  optimizer: Type.Optional(Type.Object(OPTIMIZER_SETTINGS, { additionalProperties: false, description: 'optimizer fields to change; the optimizer type stays the source\'s' })),
   name: Type.Optional(Name),
 }, { additionalProperties: false, title: 'ForkRequest' });
 
