@@ -51,7 +51,9 @@ function mutate(spec: Record<string, unknown>, path: (string | number)[], value:
   const last = path[path.length - 1];
   if (node !== null && typeof node === 'object') {
     if (value === undefined) delete node[last];
-    else define(node, last, value);
+    // A copy: fast-check hands the same `{}` / `[]` constant to several mutations, and placing one
+    // inside itself would make the body cyclic (JSON.stringify throws in the test, not the server).
+    else define(node, last, structuredClone(value));
   }
   return JSON.stringify(spec);
 }
