@@ -56,7 +56,9 @@ describe('Redis chaos', () => {
     for (const id of ids) {
       expect(sha256((await h.jobs.getResult(id))!.weights), id).toBe(referenceWeightsHash((await h.jobs.getSpec(id))!, ROWS));
     }
-    expect(await h.queue.queue.getJobCounts('active', 'wait', 'delayed')).toEqual({ active: 0, wait: 0, delayed: 0 });
+    // The job record turns terminal just before BullMQ moves the job out of `active`: wait for it.
+    await expect.poll(async () => h!.queue.queue.getJobCounts('active', 'wait', 'delayed'), { timeout: 10_000, interval: 100 })
+      .toEqual({ active: 0, wait: 0, delayed: 0 });
     // The workers rode it out: no restart, no fatal log line.
     expect(workers.every((w) => w.child.exitCode === null)).toBe(true);
     expect(workers.flatMap((w) => w.logLines()).filter((line) => (line.level as number) >= 60)).toEqual([]);

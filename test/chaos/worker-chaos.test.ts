@@ -33,8 +33,9 @@ describe('worker chaos', () => {
   }
 
   async function checkDrained(ids: string[]): Promise<void> {
-    const counts = await h!.queue.queue.getJobCounts('active', 'wait', 'delayed');
-    expect(counts).toEqual({ active: 0, wait: 0, delayed: 0 });
+    // The job record turns terminal just before BullMQ moves the job out of `active`: wait for it.
+    await expect.poll(async () => h!.queue.queue.getJobCounts('active', 'wait', 'delayed'), { timeout: 10_000, interval: 100 })
+      .toEqual({ active: 0, wait: 0, delayed: 0 });
     for (const id of ids) {
       const record = (await h!.jobs.getJob(id))!;
       if (record.status === 'completed') {
