@@ -32,7 +32,7 @@ interface Variable {
 }
 
 /** Variables whose default is the machine's CPU count. */
-const MACHINE_DEFAULTS = ['WORKER_CONCURRENCY', 'MAX_THREADS_PER_JOB'];
+const MACHINE_DEFAULTS = ['WORKER_CONCURRENCY'];
 
 /** The README's default cell for a variable: its default, and its default with auth on when that differs. */
 function defaultCell(name: string, spec: Variable): string {

@@ -43,6 +43,7 @@ export interface ProcessorDeps {
     | 'CHECKPOINT_INTERVAL_MS'
     | 'METRICS_FLUSH_INTERVAL_MS'
     | 'ENGINE_KERNELS'
+    | 'MAX_THREADS_PER_JOB'
     | 'ENABLE_TEST_HOOKS'
     | 'LOCK_DURATION_MS'
   >;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../../src/store/job-store.js';
 import type { TestHooks } from '../../src/queue/training-job-data.js';
@@ -176,8 +177,19 @@ export class TrainingRun {
       control: this.control.buffer,
       checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
       progressIntervalMs: Math.max(10, Math.floor(config.METRICS_FLUSH_INTERVAL_MS / 2)),
-      threads: 1,
+      threads: this.threadBudget(),
       ...(this.ctx.hooks ? { testHooks: this.ctx.hooks } : {}),
     };
   }
+
+  /**
+   * Threads this job may train on: its own plus the cores no other running job of this worker
+   * holds, at most `MAX_THREADS_PER_JOB` (1: one thread a job). Fixed for the attempt; the
+   * weights are the same bytes whatever it is.
+   */
+  private threadBudget(): number {
+    const freeCores = availableParallelism() - (this.deps.pool.busy - 1);
+    return Math.max(1, Math.min(this.deps.config.MAX_THREADS_PER_JOB, freeCores));
+  }
+
 }
