@@ -193,7 +193,7 @@ function addJobCommands(program: Command, context: CommandContext): void {
 
   program.command('list')
     .description('your jobs, newest first')
-    .addOption(new Option('--status <status>', 'only jobs with this status').choices(['queued', 'running', 'completed', 'failed', 'cancelled']))
+    .addOption(new Option('--status <status>', 'only jobs with this status').choices(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']))
     .option('--limit <n>', 'at most this many', positiveInteger, 20)
     .option('--json', 'print the page as JSON')
     .action(async (options: { status?: JobStatus; limit: number; json?: boolean }) => {
