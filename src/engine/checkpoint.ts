@@ -30,8 +30,22 @@ export const FLAG_FINISHED = 1;
 export const FLAG_EARLY_STOPPED = 2;
 export const FLAG_HAS_BEST = 4;
 
+/** The sums and memories a run carries from batch to batch (in the header and in `RunState`). */
+export interface RunCarry {
+  /** Σ batchLoss·rows over the epoch in progress, the rows seen and correct predictions. */
+  lossSum: number;
+  seen: number;
+  correct: number;
+  /** Early stopping: best monitored value, epochs since it, its epoch. */
+  esBest: number;
+  esWait: number;
+  esBestEpoch: number;
+  lastLoss: number;
+  bestValLoss: number;
+}
+
 /** The scalar part of a trainer's state. */
-export interface CheckpointHeader {
+export interface CheckpointHeader extends RunCarry {
   epoch: number;
   batch: number;
   step: number;
@@ -43,14 +57,6 @@ export interface CheckpointHeader {
   valRows: number;
   batchSize: number;
   rngState: ArrayLike<number>;
-  lossSum: number;
-  seen: number;
-  correct: number;
-  esBest: number;
-  esWait: number;
-  esBestEpoch: number;
-  lastLoss: number;
-  bestValLoss: number;
 }
 
 /** The arrays of a trainer's state; `best` only when the header flags say so. */

@@ -3,27 +3,18 @@
  * is, the partial epoch's sums, early stopping's memory and the last losses. Kept in one object
  * so the trainer saves and restores it as a whole.
  */
-import { FLAG_EARLY_STOPPED, FLAG_FINISHED, FLAG_HAS_BEST, type CheckpointHeader } from './checkpoint.js';
+import { FLAG_EARLY_STOPPED, FLAG_FINISHED, FLAG_HAS_BEST, type CheckpointHeader, type RunCarry } from './checkpoint.js';
 
 /** Everything scalar that decides the rest of a run. */
-export interface RunState {
+export interface RunState extends RunCarry {
   /** Completed epochs. */
   epochsDone: number;
   /** Batches done in the epoch in progress. */
   batchCursor: number;
   /** Optimizer steps (Adam's t). */
   steps: number;
-  /** Σ batchLoss·rows over the epoch in progress, the rows seen and correct predictions. */
-  lossSum: number;
-  seen: number;
-  correct: number;
-  /** Early stopping: best monitored value, epochs since it, its epoch; best weights held. */
-  esBest: number;
-  esWait: number;
-  esBestEpoch: number;
+  /** Early stopping holds best weights. */
   hasBest: boolean;
-  lastLoss: number;
-  bestValLoss: number;
   finished: boolean;
   earlyStopped: boolean;
 }
