@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { REPO_ROOT, startAllInOne, type ServiceProcess } from '../helpers/processes.js';
+import { deleteKeysWithPrefix } from '../helpers/build-app.js';
 
 /** The TypeScript compiler's entry (run with `node`). */
 export const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -47,12 +48,7 @@ export async function startTrainyard(env: Record<string, string> = {}): Promise<
     async stop() {
       await service.stop();
       const redis = new Redis(inject('redisUrl'));
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `*${keyPrefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
+      await deleteKeysWithPrefix(redis, keyPrefix);
       await redis.quit();
     },
   };

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { CLIENT_TYPES_PATH, OPENAPI_PATH, renderClientTypes } from '../../openapi/generate.js';
 import { REPO_ROOT, startAllInOne, type ServiceProcess } from '../helpers/processes.js';
 import { runWalkthrough } from './generated-client/walkthrough.js';
+import { deleteKeysWithPrefix } from '../helpers/build-app.js';
 
 const WALKTHROUGH = 'test/e2e/generated-client/walkthrough.ts';
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -19,12 +20,7 @@ describe('the client generated from openapi/openapi.json (openapi-typescript + o
   afterAll(async () => {
     await service?.stop();
     const redis = new Redis(inject('redisUrl'));
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `*${keyPrefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(redis, keyPrefix);
     await redis.quit();
   });
 

@@ -19,6 +19,16 @@ export interface TestApp {
  * never see each other's keys), quiet logs and no rate limits unless `env` turns them on.
  * `close()` closes the app and deletes every key under the prefix.
  */
+/** Deletes every key whose name contains `prefix` (a test's own key prefix), in SCAN pages. */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
 export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const id = randomUUID().slice(0, 8);
   const config = loadConfig({
@@ -40,12 +50,7 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     redis,
     async close() {
       await app.close();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `*${config.KEY_PREFIX}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
+      await deleteKeysWithPrefix(redis, config.KEY_PREFIX);
       await redis.quit();
     },
   };

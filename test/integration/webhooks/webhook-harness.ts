@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../../src/config.js';
 import { createJobStore, type JobStore } from '../../../src/store/job-store.js';
 import { withJobWebhook, type WebhookEvent } from '../../../src/webhooks/job-webhook.js';
 import { xorJobSpec } from '../../helpers/specs.js';
+import { deleteKeysWithPrefix } from '../../helpers/build-app.js';
 
 /** One request the receiver got, and what it answered. */
 export interface ReceivedRequest {
@@ -115,12 +116,7 @@ export function openStore(config: Config): { redis: Redis; jobs: JobStore; clean
     redis,
     jobs,
     async cleanup() {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `*${config.KEY_PREFIX}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
+      await deleteKeysWithPrefix(redis, config.KEY_PREFIX);
       await redis.quit();
     },
   };
