@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { assertNoEviction, closeConnection, confirmWrites, createWorkerConnection } from '../src/queue/connection.js';
+import { assertNoEviction, closeConnection, confirmWrites, createWorkerConnection, RECONNECT_WAIT_MS, waitUntilReconnected } from '../src/queue/connection.js';
 import { installFatalHandlers, runUntilSignal } from '../src/process-lifecycle.js';
 import { siblingThreadEntry } from '../src/threads/thread-pool.js';
 import { createCheckpointStore } from '../src/store/checkpoint-store.js';
@@ -204,6 +204,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       closing ??= (async () => {
         log.info({ running: runs.size }, 'worker stopping');
         runs.handBackAll();
+        if (!(await waitUntilReconnected(connections, RECONNECT_WAIT_MS))) log.warn('closing while Redis is unreachable');
         await worker.close();
         await queueEvents.close().catch(() => {});
         await webhooks.close();

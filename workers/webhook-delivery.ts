@@ -12,7 +12,7 @@ import type { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { installFatalHandlers, runUntilSignal } from '../src/process-lifecycle.js';
-import { closeConnection, createWorkerConnection } from '../src/queue/connection.js';
+import { closeConnection, createWorkerConnection, RECONNECT_WAIT_MS, waitUntilReconnected } from '../src/queue/connection.js';
 import { createJobStore } from '../src/store/job-store.js';
 import { createDeliveryLog, type DeliveryAttempt, type DeliveryLog } from '../src/webhooks/delivery-log.js';
 import { createJobEvents, deliveryJobId, type JobEventEmitter, type WebhookDeliveryData } from '../src/webhooks/job-events.js';
@@ -205,6 +205,7 @@ export async function startWebhookDelivery(options: StartWebhookDeliveryOptions)
     worker,
     close() {
       closing ??= (async () => {
+        await waitUntilReconnected([storeConnection, bullConnection], RECONNECT_WAIT_MS);
         await worker.close();
         await events.close();
         await Promise.all([storeConnection, bullConnection].map((connection) => closeConnection(connection)));

@@ -120,14 +120,56 @@ export function createProducerConnection(config: ConnectionConfig, name = 'train
  * worker survives a Redis restart (or a Cluster failover) without a process restart.
  */
 export function createWorkerConnection(config: ConnectionConfig, name = 'trainyard-worker'): RedisConnection {
-  return createConnection(config, {
+  return trackDuplicates(createConnection(config, {
     connectionName: name,
     enableOfflineQueue: true,
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
   }, {
     enableReadyCheck: true,
-  });
+  }));
+}
+
+/**
+ * How long a closing worker waits for its Redis clients to reconnect (a few of the longest
+ * reconnect backoffs) before closing anyway.
+ */
+export const RECONNECT_WAIT_MS = 5_000;
+
+/** The clients BullMQ made from a worker connection with `duplicate()` (its blocking clients). */
+const duplicatesOf = new WeakMap<RedisConnection, RedisConnection[]>();
+
+function trackDuplicates(connection: RedisConnection): RedisConnection {
+  const made: RedisConnection[] = [];
+  duplicatesOf.set(connection, made);
+  const duplicate = connection.duplicate.bind(connection) as (...args: unknown[]) => RedisConnection;
+  connection.duplicate = ((...args: unknown[]) => {
+    const copy = trackDuplicates(duplicate(...args));
+    made.splice(0, made.length, ...made.filter((c) => c.status !== 'end'), copy);
+    return copy;
+  }) as RedisConnection['duplicate'];
+  return connection;
+}
+
+function withDuplicates(connection: RedisConnection): RedisConnection[] {
+  return [connection, ...(duplicatesOf.get(connection) ?? []).flatMap(withDuplicates)];
+}
+
+/**
+ * Waits until `connections`, and every client BullMQ made from them, are connected again (closed
+ * ones aside), or `timeoutMs` passed. Closing a BullMQ Worker or QueueEvents waits for an `end`
+ * event that an ioredis client between two reconnect attempts never emits (its `disconnect()`
+ * only clears the timer), so a worker closes once Redis is back rather than hanging.
+ * @returns whether they all reconnected in time.
+ */
+export async function waitUntilReconnected(connections: readonly RedisConnection[], timeoutMs: number): Promise<boolean> {
+  const clients = connections.flatMap(withDuplicates);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (clients.every((c) => c.status === 'ready' || c.status === 'end')) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 /**

@@ -89,3 +89,27 @@ describe('a worker started before Redis (R3)', () => {
     expect(Date.now() - redisUpAt).toBeLessThan(5_000);
   });
 });
+
+describe('a worker stopped while its connections wait to reconnect to a restarted Redis', () => {
+  let h: WorkerHarness | undefined;
+  let redis: RedisServerHandle | undefined;
+
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+    await redis?.stop();
+    redis = undefined;
+  });
+
+  it('closes without waiting for them to reconnect', async () => {
+    redis = await startTestRedis();
+    h = await createWorkerHarness({ REDIS_URL: redis.url });
+    const worker = await h.startWorker();
+    redis.signal('SIGKILL');
+    // Enough failed attempts that the next reconnect is the longest backoff away.
+    await new Promise((r) => setTimeout(r, 3_000));
+    await redis.restart();
+
+    await worker.close();
+  }, 20_000);
+});
