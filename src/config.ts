@@ -46,7 +46,7 @@ interface JobLimitVariable {
 }
 
 /** The variables of the job limits, one per field of {@link JobLimits}. */
-function jobLimitVariables(): Record<keyof JobLimits, JobLimitVariable> {
+function createJobLimitVariables(): Record<keyof JobLimits, JobLimitVariable> {
   const names = Object.keys(JOB_LIMIT_DOCS) as (keyof JobLimits)[];
   return Object.fromEntries(names.map((name) => [name, {
     kind: name === 'MAX_WORK' ? 'number' : 'int',
@@ -100,7 +100,7 @@ export const VARIABLES = {
   BODY_LIMIT_BYTES: { kind: 'int', fallback: 64 * 1024, min: 1024, doc: 'request body limit of every route but submit, predict and dataset upload (below)' },
   JOB_BODY_LIMIT_BYTES: { kind: 'int', fallback: 4 * MIB, min: 1024, doc: 'body limit of POST /v1/jobs (spec + inline data) and of POST /v1/jobs/{id}/predict' },
   DATASET_BODY_LIMIT_BYTES: { kind: 'int', fallback: 256 * MIB, min: 1024, doc: 'body limit of POST /v1/datasets' },
-  ...jobLimitVariables(),
+  ...createJobLimitVariables(),
   MAX_CURVE_POINTS: { kind: 'int', fallback: 1000, min: 10, doc: 'points per page of a curve read (storage keeps one point per epoch)' },
   PREDICT_MAX_ROWS: { kind: 'int', fallback: 10_000, min: 1, doc: 'rows of one POST /v1/jobs/{id}/predict request' },
   TENANT_MAX_RUNNING: { kind: 'int', fallback: 0, authFallback: 4, min: 0, doc: 'running jobs per tenant (0: no cap)' },

@@ -75,7 +75,7 @@ export class AppError extends Error {
  * The base of an error class for one code whose detail may be left out: `new NotFoundError()`
  * answers `defaultDetail`. Subclasses declare only their name, so `instanceof` tells them apart.
  */
-function errorOfCode(code: ErrorCode, defaultDetail: string) {
+function createErrorClass(code: ErrorCode, defaultDetail: string) {
   return class extends AppError {
     constructor(detail = defaultDetail, options: AppErrorOptions = {}) {
       super(code, detail, options);
@@ -91,16 +91,16 @@ export class ValidationError extends AppError {
 }
 
 /** 401 `unauthorized`: missing or wrong API key. */
-export class UnauthorizedError extends errorOfCode('unauthorized', 'A valid API key is required: send Authorization: Bearer <key>.') {}
+export class UnauthorizedError extends createErrorClass('unauthorized', 'A valid API key is required: send Authorization: Bearer <key>.') {}
 
 /** 404 `not_found`: also what another tenant's id answers. */
-export class NotFoundError extends errorOfCode('not_found', 'No such resource.') {}
+export class NotFoundError extends createErrorClass('not_found', 'No such resource.') {}
 
 /** 409 `job_not_finished`: the result was asked for before the job completed. */
-export class JobNotFinishedError extends errorOfCode('job_not_finished', 'The job has not finished yet.') {}
+export class JobNotFinishedError extends createErrorClass('job_not_finished', 'The job has not finished yet.') {}
 
 /** 409 `job_failed`: the result of a failed or cancelled job was asked for. */
-export class JobFailedError extends errorOfCode('job_failed', 'The job failed; see its error.') {}
+export class JobFailedError extends createErrorClass('job_failed', 'The job failed; see its error.') {}
 
 /** 422 `non_finite_output`: the model's output overflowed to ±Infinity or NaN for a row (named in `errors`). */
 export class NonFiniteOutputError extends AppError {
@@ -117,10 +117,10 @@ export class ConflictError extends AppError {
 }
 
 /** 413 `payload_too_large`. */
-export class PayloadTooLargeError extends errorOfCode('payload_too_large', 'The request body is too large.') {}
+export class PayloadTooLargeError extends createErrorClass('payload_too_large', 'The request body is too large.') {}
 
 /** 415 `unsupported_media_type`. */
-export class UnsupportedMediaTypeError extends errorOfCode('unsupported_media_type', 'Unsupported Content-Type.') {}
+export class UnsupportedMediaTypeError extends createErrorClass('unsupported_media_type', 'Unsupported Content-Type.') {}
 
 /** 429 `rate_limited`, with `Retry-After`. */
 export class RateLimitedError extends AppError {

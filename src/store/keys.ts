@@ -85,7 +85,7 @@ export interface Keys extends KeyFunctions<typeof JOB_KEY_PARTS>, KeyFunctions<t
 }
 
 /** The key function of each part of `parts`, built with `key`. */
-function keyFunctions<Parts extends Record<string, string>>(parts: Parts, key: (owner: string, part: string) => string): KeyFunctions<Parts> {
+function createKeyFunctions<Parts extends Record<string, string>>(parts: Parts, key: (owner: string, part: string) => string): KeyFunctions<Parts> {
   return Object.fromEntries(Object.entries(parts).map(([name, part]) => [name, (owner: string) => key(owner, part)])) as KeyFunctions<Parts>;
 }
 
@@ -102,12 +102,12 @@ export function createKeys(prefix: Config['KEY_PREFIX']): Keys {
     cancelChannel: `${prefix}:cancel`,
     jobsFinished: `${prefix}:stats:finished`,
     throughput: `${prefix}:stats:throughput`,
-    ...keyFunctions(JOB_KEY_PARTS, job),
+    ...createKeyFunctions(JOB_KEY_PARTS, job),
     jobKeys: (id) => Object.values(JOB_KEY_PARTS).map((part) => job(id, part)),
     dataset: (id) => `${prefix}:ds:{${id}}`,
     datasetInputs: (id) => `${prefix}:ds:{${id}}:x`,
     datasetTargets: (id) => `${prefix}:ds:{${id}}:y`,
-    ...keyFunctions(TENANT_KEY_PARTS, tenantKey),
+    ...createKeyFunctions(TENANT_KEY_PARTS, tenantKey),
     tenantIdempotency: (tenant, digest) => tenantKey(tenant, `idem:${digest}`),
     tenantComputeDay: (tenant, day) => tenantKey(tenant, `cpu:${day}`),
   };
