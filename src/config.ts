@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { DEFAULT_LIMITS } from './contract/limits.js';
+import { DEFAULT_LIMITS, type JobLimits } from './contract/limits.js';
 import { ConfigError } from './errors.js';
 
 type Kind = 'string' | 'int' | 'number' | 'bool';
@@ -20,6 +20,41 @@ interface VariableSpec<K extends Kind = Kind> {
 }
 
 const MIB = 1024 * 1024;
+
+/** What each job limit bounds; its default is the contract's (`DEFAULT_LIMITS`, their one owner). */
+const JOB_LIMIT_DOCS = {
+  MAX_LAYERS: 'dense layers per model',
+  MAX_UNITS: 'units per layer',
+  MAX_INPUT_SIZE: 'input features',
+  MAX_OUTPUT_SIZE: 'output units',
+  MAX_PARAMETERS: 'Σ in×out + out over the layers',
+  MAX_SAMPLES: 'rows of a dataset',
+  MAX_DATASET_NUMBERS: 'samples × (inputs + outputs) of a dataset',
+  MAX_EPOCHS: 'epochs per job',
+  MAX_BATCH_SIZE: 'batch size',
+  MAX_WORK: 'compute budget: parameters × samples × epochs',
+  MAX_MEMORY_BYTES: 'admission estimate of a job’s typed-array bytes',
+  MAX_WEIGHTS_BYTES: 'largest trained-weights artifact',
+} as const satisfies Record<keyof JobLimits, string>;
+
+/** A job limit's variable: at least 1, an integer but for `MAX_WORK` (a product: parameters × samples × epochs). */
+interface JobLimitVariable {
+  kind: 'int' | 'number';
+  fallback: number;
+  min: 1;
+  doc: string;
+}
+
+/** The variables of the job limits, one per field of {@link JobLimits}. */
+function createJobLimitVariables(): Record<keyof JobLimits, JobLimitVariable> {
+  const names = Object.keys(JOB_LIMIT_DOCS) as (keyof JobLimits)[];
+  return Object.fromEntries(names.map((name) => [name, {
+    kind: name === 'MAX_WORK' ? 'number' : 'int',
+    fallback: DEFAULT_LIMITS[name],
+    min: 1,
+    doc: JOB_LIMIT_DOCS[name],
+  }])) as Record<keyof JobLimits, JobLimitVariable>;
+}
 
 /**
  * Every environment variable trainyard reads: name, type, default and meaning.
@@ -65,18 +100,7 @@ export const VARIABLES = {
   BODY_LIMIT_BYTES: { kind: 'int', fallback: 64 * 1024, min: 1024, doc: 'request body limit of every route but submit, predict and dataset upload (below)' },
   JOB_BODY_LIMIT_BYTES: { kind: 'int', fallback: 4 * MIB, min: 1024, doc: 'body limit of POST /v1/jobs (spec + inline data) and of POST /v1/jobs/{id}/predict' },
   DATASET_BODY_LIMIT_BYTES: { kind: 'int', fallback: 256 * MIB, min: 1024, doc: 'body limit of POST /v1/datasets' },
-  MAX_LAYERS: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_LAYERS, min: 1, doc: 'dense layers per model' },
-  MAX_UNITS: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_UNITS, min: 1, doc: 'units per layer' },
-  MAX_INPUT_SIZE: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_INPUT_SIZE, min: 1, doc: 'input features' },
-  MAX_OUTPUT_SIZE: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_OUTPUT_SIZE, min: 1, doc: 'output units' },
-  MAX_PARAMETERS: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_PARAMETERS, min: 1, doc: 'Σ in×out + out over the layers' },
-  MAX_SAMPLES: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_SAMPLES, min: 1, doc: 'rows of a dataset' },
-  MAX_DATASET_NUMBERS: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_DATASET_NUMBERS, min: 1, doc: 'samples × (inputs + outputs) of a dataset' },
-  MAX_EPOCHS: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_EPOCHS, min: 1, doc: 'epochs per job' },
-  MAX_BATCH_SIZE: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_BATCH_SIZE, min: 1, doc: 'batch size' },
-  MAX_WORK: { kind: 'number', fallback: DEFAULT_LIMITS.MAX_WORK, min: 1, doc: 'compute budget: parameters × samples × epochs' },
-  MAX_MEMORY_BYTES: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_MEMORY_BYTES, min: 1, doc: 'admission estimate of a job’s typed-array bytes' },
-  MAX_WEIGHTS_BYTES: { kind: 'int', fallback: DEFAULT_LIMITS.MAX_WEIGHTS_BYTES, min: 1, doc: 'largest trained-weights artifact' },
+  ...createJobLimitVariables(),
   MAX_CURVE_POINTS: { kind: 'int', fallback: 1000, min: 10, doc: 'points per page of a curve read (storage keeps one point per epoch)' },
   PREDICT_MAX_ROWS: { kind: 'int', fallback: 10_000, min: 1, doc: 'rows of one POST /v1/jobs/{id}/predict request' },
   TENANT_MAX_RUNNING: { kind: 'int', fallback: 0, authFallback: 4, min: 0, doc: 'running jobs per tenant (0: no cap)' },

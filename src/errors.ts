@@ -20,6 +20,26 @@ export interface FieldProblem {
   message: string;
 }
 
+/**
+ * The HTTP status of each code (README "Errors"): the one table of them, read by every
+ * {@link AppError} and by `api/problem.ts` for errors that are not `AppError`s.
+ */
+export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze({
+  validation_failed: 400,
+  unauthorized: 401,
+  not_found: 404,
+  job_not_finished: 409,
+  job_failed: 409,
+  non_finite_output: 422,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  quota_exceeded: 429,
+  unavailable: 503,
+  internal: 500,
+});
+
 /** Options common to every {@link AppError}. */
 export interface AppErrorOptions {
   errors?: FieldProblem[];
@@ -29,8 +49,9 @@ export interface AppErrorOptions {
 }
 
 /**
- * An error the API answers as problem+json with its own status and code. Store, queue and
- * route code throw these; `api/problem.ts` turns them into responses.
+ * An error the API answers as problem+json with its code and the code's status
+ * ({@link STATUS_OF_CODE}). Store, queue and route code throw these (mostly through the
+ * subclasses below); `api/problem.ts` turns them into responses.
  */
 export class AppError extends Error {
   readonly code: ErrorCode;
@@ -39,98 +60,86 @@ export class AppError extends Error {
   readonly errors?: FieldProblem[];
   readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, status: number, detail: string, options: AppErrorOptions = {}) {
+  constructor(code: ErrorCode, detail: string, options: AppErrorOptions = {}) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.status = status;
+    this.status = STATUS_OF_CODE[code];
     this.detail = detail;
     if (options.errors) this.errors = options.errors;
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
+/**
+ * The base of an error class for one code whose detail may be left out: `new NotFoundError()`
+ * answers `defaultDetail`. Subclasses declare only their name, so `instanceof` tells them apart.
+ */
+function createErrorClass(code: ErrorCode, defaultDetail: string) {
+  return class extends AppError {
+    constructor(detail = defaultDetail, options: AppErrorOptions = {}) {
+      super(code, detail, options);
+    }
+  };
+}
+
 /** 400 `validation_failed`, listing every bad field. */
 export class ValidationError extends AppError {
   constructor(detail: string, errors: FieldProblem[] = [], options: AppErrorOptions = {}) {
-    super('validation_failed', 400, detail, { ...options, errors });
+    super('validation_failed', detail, { ...options, errors });
   }
 }
 
 /** 401 `unauthorized`: missing or wrong API key. */
-export class UnauthorizedError extends AppError {
-  constructor(detail = 'A valid API key is required: send Authorization: Bearer <key>.') {
-    super('unauthorized', 401, detail);
-  }
-}
+export class UnauthorizedError extends createErrorClass('unauthorized', 'A valid API key is required: send Authorization: Bearer <key>.') {}
 
 /** 404 `not_found`: also what another tenant's id answers. */
-export class NotFoundError extends AppError {
-  constructor(detail = 'No such resource.') {
-    super('not_found', 404, detail);
-  }
-}
+export class NotFoundError extends createErrorClass('not_found', 'No such resource.') {}
 
 /** 409 `job_not_finished`: the result was asked for before the job completed. */
-export class JobNotFinishedError extends AppError {
-  constructor(detail = 'The job has not finished yet.') {
-    super('job_not_finished', 409, detail);
-  }
-}
+export class JobNotFinishedError extends createErrorClass('job_not_finished', 'The job has not finished yet.') {}
 
 /** 409 `job_failed`: the result of a failed or cancelled job was asked for. */
-export class JobFailedError extends AppError {
-  constructor(detail = 'The job failed; see its error.') {
-    super('job_failed', 409, detail);
-  }
-}
+export class JobFailedError extends createErrorClass('job_failed', 'The job failed; see its error.') {}
 
 /** 422 `non_finite_output`: the model's output overflowed to ±Infinity or NaN for a row (named in `errors`). */
 export class NonFiniteOutputError extends AppError {
   constructor(detail: string, errors: FieldProblem[] = []) {
-    super('non_finite_output', 422, detail, { errors });
+    super('non_finite_output', detail, { errors });
   }
 }
 
-/** 409 `conflict`: e.g. an Idempotency-Key reused with another body, or cancelling a finished job. */
+/** 409 `conflict`: e.g. an Idempotency-Key reused with another body, or cancelling a finished job. Always says what conflicts. */
 export class ConflictError extends AppError {
   constructor(detail: string) {
-    super('conflict', 409, detail);
+    super('conflict', detail);
   }
 }
 
 /** 413 `payload_too_large`. */
-export class PayloadTooLargeError extends AppError {
-  constructor(detail = 'The request body is too large.') {
-    super('payload_too_large', 413, detail);
-  }
-}
+export class PayloadTooLargeError extends createErrorClass('payload_too_large', 'The request body is too large.') {}
 
 /** 415 `unsupported_media_type`. */
-export class UnsupportedMediaTypeError extends AppError {
-  constructor(detail = 'Unsupported Content-Type.') {
-    super('unsupported_media_type', 415, detail);
-  }
-}
+export class UnsupportedMediaTypeError extends createErrorClass('unsupported_media_type', 'Unsupported Content-Type.') {}
 
 /** 429 `rate_limited`, with `Retry-After`. */
 export class RateLimitedError extends AppError {
   constructor(detail: string, retryAfterSeconds: number) {
-    super('rate_limited', 429, detail, { retryAfterSeconds });
+    super('rate_limited', detail, { retryAfterSeconds });
   }
 }
 
 /** 429 `quota_exceeded`: e.g. too many queued and running jobs for the tenant. */
 export class QuotaExceededError extends AppError {
   constructor(detail: string, retryAfterSeconds?: number) {
-    super('quota_exceeded', 429, detail, retryAfterSeconds === undefined ? {} : { retryAfterSeconds });
+    super('quota_exceeded', detail, retryAfterSeconds === undefined ? {} : { retryAfterSeconds });
   }
 }
 
-/** 503 `unavailable`: Redis unreachable, overloaded, shutting down. */
+/** 503 `unavailable`: Redis unreachable, overloaded, shutting down. `Retry-After` is 1 s unless `options` say otherwise. */
 export class UnavailableError extends AppError {
   constructor(detail = 'The service is temporarily unavailable; retry shortly.', options: AppErrorOptions = {}) {
-    super('unavailable', 503, detail, { retryAfterSeconds: 1, ...options });
+    super('unavailable', detail, { retryAfterSeconds: 1, ...options });
   }
 }
 

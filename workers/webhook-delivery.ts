@@ -14,6 +14,7 @@ import { createLogger } from '../src/logger.js';
 import { installFatalHandlers, runUntilSignal } from '../src/process-lifecycle.js';
 import { closeConnection, createWorkerConnection, RECONNECT_WAIT_MS, waitUntilReconnected } from '../src/queue/connection.js';
 import { createJobStore } from '../src/store/job-store.js';
+import { createTenantUsage } from '../src/store/tenant-usage.js';
 import { createDeliveryLog, type DeliveryAttempt, type DeliveryLog } from '../src/webhooks/delivery-log.js';
 import { createJobEvents, deliveryJobId, type JobEventEmitter, type WebhookDeliveryData } from '../src/webhooks/job-events.js';
 import { postWebhook } from '../src/webhooks/post-webhook.js';
@@ -154,7 +155,7 @@ export async function startWebhookDelivery(options: StartWebhookDeliveryOptions)
   for (const connection of [storeConnection, bullConnection]) {
     connection.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
   }
-  const jobs = createJobStore({ redis: storeConnection, config });
+  const jobs = createJobStore({ redis: storeConnection, config, usage: createTenantUsage({ redis: storeConnection, config }) });
   const events = createJobEvents({ redis: storeConnection, config, log, jobs });
   const queue = events.queue;
   const secrets = createWebhookSecrets({ redis: storeConnection, config });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorCode, type FieldProblem } from '../errors.js';
+import { AppError, NotFoundError, STATUS_OF_CODE, type ErrorCode, type FieldProblem } from '../errors.js';
 
 /** The `WWW-Authenticate` challenge of every 401 of the API (`Authorization: Bearer <key>`). */
 export const BEARER_CHALLENGE = 'Bearer realm="trainyard"';
@@ -120,47 +120,47 @@ export function bodyTooLargeDetail(limit: BodyLimit, what = 'The request body'):
  * @param bodyLimit the route's body limit, named in a 413's detail.
  */
 export function toProblem(error: unknown, requestId: string, bodyLimit?: BodyLimit): Problem {
-  const make = (code: ErrorCode, status: number, detail: string, errors?: FieldProblem[]): Problem => ({
+  const make = (code: ErrorCode, detail: string, errors?: FieldProblem[]): Problem => ({
     type: problemType(code),
     title: TITLES[code],
-    status,
+    status: STATUS_OF_CODE[code],
     detail,
     code,
     ...(errors && errors.length > 0 ? { errors } : {}),
   });
-  if (error instanceof AppError) return make(error.code, error.status, error.detail, error.errors);
+  if (error instanceof AppError) return make(error.code, error.detail, error.errors);
   const fastifyError = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
   if (fastifyError && Array.isArray(fastifyError.validation)) {
     const errors = toFieldProblems(fastifyError.validation, fastifyError.validationContext);
-    return make('validation_failed', 400, 'The request is invalid; see errors.', errors);
+    return make('validation_failed', 'The request is invalid; see errors.', errors);
   }
-  if (isRedisUnavailable(error)) return make('unavailable', 503, 'The service is temporarily unavailable; retry shortly.');
+  if (isRedisUnavailable(error)) return make('unavailable', 'The service is temporarily unavailable; retry shortly.');
   const status = typeof fastifyError?.statusCode === 'number' ? fastifyError.statusCode : 500;
   switch (fastifyError?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return make('payload_too_large', 413, bodyLimit ? bodyTooLargeDetail(bodyLimit) : 'The request body is larger than this route accepts.');
+      return make('payload_too_large', bodyLimit ? bodyTooLargeDetail(bodyLimit) : 'The request body is larger than this route accepts.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return make('unsupported_media_type', 415, 'Unsupported Content-Type; send application/json.');
+      return make('unsupported_media_type', 'Unsupported Content-Type; send application/json.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return make('validation_failed', 400, 'The request body is empty; send a JSON document.');
+      return make('validation_failed', 'The request body is empty; send a JSON document.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return make('validation_failed', 400, 'The request body is not valid JSON.');
+      return make('validation_failed', 'The request body is not valid JSON.');
     case 'FST_ERR_HANDLER_TIMEOUT':
-      return make('unavailable', 503, 'The request took too long; retry shortly.');
+      return make('unavailable', 'The request took too long; retry shortly.');
     default:
       break;
   }
-  if (status === 413) return make('payload_too_large', 413, 'The request body is too large.');
-  if (status === 415) return make('unsupported_media_type', 415, 'Unsupported Content-Type.');
-  if (status === 429) return make('rate_limited', 429, 'Too many requests; retry later.');
-  if (status === 503) return make('unavailable', 503, 'The service is temporarily unavailable; retry shortly.');
-  if (status === 404) return make('not_found', 404, 'No such resource.');
+  if (status === 413) return make('payload_too_large', 'The request body is too large.');
+  if (status === 415) return make('unsupported_media_type', 'Unsupported Content-Type.');
+  if (status === 429) return make('rate_limited', 'Too many requests; retry later.');
+  if (status === 503) return make('unavailable', 'The service is temporarily unavailable; retry shortly.');
+  if (status === 404) return make('not_found', 'No such resource.');
   if (status >= 400 && status < 500) {
     // Body parser errors (bad JSON, __proto__ poisoning, bad content length…): never echo the
     // library's message.
-    return make('validation_failed', 400, 'The request could not be read: the body is not acceptable JSON.');
+    return make('validation_failed', 'The request could not be read: the body is not acceptable JSON.');
   }
-  return { ...make('internal', 500, `Internal Server Error (request id ${requestId}).`), requestId };
+  return { ...make('internal', `Internal Server Error (request id ${requestId}).`), requestId };
 }
 
 /** Sends a problem. */
@@ -196,7 +196,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     return sendProblem(reply, problem, retryAfter);
   });
   app.setNotFoundHandler((request, reply) => {
-    return sendProblem(reply, toProblem(new AppError('not_found', 404, 'No such resource.'), request.id));
+    return sendProblem(reply, toProblem(new NotFoundError(), request.id));
   });
 }
 

@@ -25,10 +25,10 @@ const MAGIC = 0x4b435954; // 'TYCK' read as a little-endian u32
 const VERSION = 1;
 const HEADER_BYTES = 160;
 
-/** Flags in the checkpoint header. */
-export const FLAG_FINISHED = 1;
-export const FLAG_EARLY_STOPPED = 2;
-export const FLAG_HAS_BEST = 4;
+/** Bits of the header's u8 flags. */
+export const FLAG_FINISHED = 1 << 0;
+export const FLAG_EARLY_STOPPED = 1 << 1;
+export const FLAG_HAS_BEST = 1 << 2;
 
 /** The sums and memories a run carries from batch to batch (in the header and in `RunState`). */
 export interface RunCarry {

@@ -8,7 +8,7 @@ import { createJobIndex, type JobIndex, type JobPage, type ListOptions } from '.
 import type { JobRecord, ProgressUpdate } from './job-record.js';
 import { createJobRecords, type CancelOutcome, type CompletedRun, type JobRecords, type NewJob, type StoredResult } from './job-records.js';
 import { createKeys, type Keys } from './keys.js';
-import { createTenantUsage, jobArtifact, type TenantUsage } from './tenant-usage.js';
+import { jobArtifact, type TenantUsage } from './tenant-usage.js';
 
 export type { JobPage } from './job-index.js';
 export type { JobRecord, ProgressUpdate } from './job-record.js';
@@ -99,9 +99,8 @@ export interface JobStoreOptions {
   /**
    * The tenants' usage store, shared with the other stores of the process: a finished job's
    * bytes start expiring in its storage ledger, a deleted job's leave it.
-   * @defaultValue `createTenantUsage({ redis, reader, config })` (tests; entry points pass theirs)
    */
-  usage?: TenantUsage;
+  usage: TenantUsage;
 }
 
 /** The parts a job store composes. */
@@ -165,7 +164,7 @@ export function createJobStore(options: JobStoreOptions): JobStore {
     index: createJobIndex({ redis, reader, keys }),
     slots: createActiveSlots({ redis, keys }),
     idempotency: createIdempotencyKeys({ redis, keys }),
-    usage: options.usage ?? createTenantUsage({ redis, reader, config: options.config }),
+    usage: options.usage,
   };
   const { records, index, slots, idempotency } = parts;
 

@@ -1,5 +1,39 @@
 import type { Config } from '../config.js';
 
+/** A job's keys, each `<prefix>:job:{<jobId>}:<part>`, by name and part. */
+const JOB_KEY_PARTS = {
+  jobRecord: 'rec',
+  jobSpec: 'spec',
+  jobData: 'data',
+  jobInitialWeights: 'init',
+  jobCurve: 'curve',
+  jobResult: 'result',
+  jobCheckpoint: 'ckpt',
+} as const;
+
+/** A tenant's keys that take only the tenant, each `<prefix>:t:{<tenant>}:<part>`, by name and part. */
+const TENANT_KEY_PARTS = {
+  tenantJobs: 'jobs',
+  tenantSequence: 'seq',
+  tenantActive: 'active',
+  /** Slots reserved for jobs being created: job id → reservation time (ms). */
+  tenantPending: 'pending',
+  tenantRunning: 'running',
+  tenantDatasets: 'datasets',
+  /**
+   * A tenant's uploaded datasets, newest first: a lex-ordered zset of
+   * `<createdAt ms, 15 digits>:<id>` members (score 0).
+   */
+  tenantDatasetIndex: 'datasets-by-time',
+  /** The tenant's stored artifacts by expiry time (the storage quota's ledger). */
+  tenantStorageExpiry: 'store:exp',
+  /** The tenant's stored artifacts' sizes and their `total`. */
+  tenantStorageBytes: 'store:bytes',
+} as const;
+
+/** One key function per part: the key of that part for an owner (a job id, a tenant). */
+type KeyFunctions<Parts> = { readonly [Name in keyof Parts]: (owner: string) => string };
+
 /**
  * Every Redis key trainyard uses, built in this one module.
  *
@@ -30,7 +64,7 @@ import type { Config } from '../config.js';
  * `{<tenant>}`, so the multi-key Lua scripts and transactions of the stores touch one slot and
  * the same code runs on Redis Cluster. No script mixes job and tenant keys.
  */
-export interface Keys {
+export interface Keys extends KeyFunctions<typeof JOB_KEY_PARTS>, KeyFunctions<typeof TENANT_KEY_PARTS> {
   readonly prefix: string;
   /** BullMQ's `prefix` option: the key prefix in braces, a Redis Cluster hash tag. */
   readonly bullPrefix: string;
@@ -40,37 +74,19 @@ export interface Keys {
   readonly jobsFinished: string;
   /** `ty:stats:throughput` string: the last worker calibration (JSON `Throughput`), read by dry runs. */
   readonly throughput: string;
-  jobRecord(jobId: string): string;
-  jobSpec(jobId: string): string;
-  jobData(jobId: string): string;
-  jobInitialWeights(jobId: string): string;
-  jobCurve(jobId: string): string;
-  jobResult(jobId: string): string;
-  jobCheckpoint(jobId: string): string;
   /** Every key of a job, for expiry and deletion. */
   jobKeys(jobId: string): string[];
   dataset(datasetId: string): string;
   datasetInputs(datasetId: string): string;
   datasetTargets(datasetId: string): string;
-  tenantJobs(tenant: string): string;
-  tenantSequence(tenant: string): string;
-  tenantActive(tenant: string): string;
-  /** Slots reserved for jobs being created: job id → reservation time (ms). */
-  tenantPending(tenant: string): string;
-  tenantRunning(tenant: string): string;
-  tenantDatasets(tenant: string): string;
-  /**
-   * A tenant's uploaded datasets, newest first: a lex-ordered zset of
-   * `<createdAt ms, 15 digits>:<id>` members (score 0).
-   */
-  tenantDatasetIndex(tenant: string): string;
   tenantIdempotency(tenant: string, keyDigest: string): string;
   /** Training seconds the tenant used on one UTC day (`day` as `YYYY-MM-DD`). */
   tenantComputeDay(tenant: string, day: string): string;
-  /** The tenant's stored artifacts by expiry time (the storage quota's ledger). */
-  tenantStorageExpiry(tenant: string): string;
-  /** The tenant's stored artifacts' sizes and their `total`. */
-  tenantStorageBytes(tenant: string): string;
+}
+
+/** The key function of each part of `parts`, built with `key`. */
+function createKeyFunctions<Parts extends Record<string, string>>(parts: Parts, key: (owner: string, part: string) => string): KeyFunctions<Parts> {
+  return Object.fromEntries(Object.entries(parts).map(([name, part]) => [name, (owner: string) => key(owner, part)])) as KeyFunctions<Parts>;
 }
 
 /**
@@ -86,28 +102,14 @@ export function createKeys(prefix: Config['KEY_PREFIX']): Keys {
     cancelChannel: `${prefix}:cancel`,
     jobsFinished: `${prefix}:stats:finished`,
     throughput: `${prefix}:stats:throughput`,
-    jobRecord: (id) => job(id, 'rec'),
-    jobSpec: (id) => job(id, 'spec'),
-    jobData: (id) => job(id, 'data'),
-    jobInitialWeights: (id) => job(id, 'init'),
-    jobCurve: (id) => job(id, 'curve'),
-    jobResult: (id) => job(id, 'result'),
-    jobCheckpoint: (id) => job(id, 'ckpt'),
-    jobKeys: (id) => ['rec', 'spec', 'data', 'init', 'curve', 'result', 'ckpt'].map((part) => job(id, part)),
+    ...createKeyFunctions(JOB_KEY_PARTS, job),
+    jobKeys: (id) => Object.values(JOB_KEY_PARTS).map((part) => job(id, part)),
     dataset: (id) => `${prefix}:ds:{${id}}`,
     datasetInputs: (id) => `${prefix}:ds:{${id}}:x`,
     datasetTargets: (id) => `${prefix}:ds:{${id}}:y`,
-    tenantJobs: (tenant) => tenantKey(tenant, 'jobs'),
-    tenantSequence: (tenant) => tenantKey(tenant, 'seq'),
-    tenantActive: (tenant) => tenantKey(tenant, 'active'),
-    tenantPending: (tenant) => tenantKey(tenant, 'pending'),
-    tenantRunning: (tenant) => tenantKey(tenant, 'running'),
-    tenantDatasets: (tenant) => tenantKey(tenant, 'datasets'),
-    tenantDatasetIndex: (tenant) => tenantKey(tenant, 'datasets-by-time'),
+    ...createKeyFunctions(TENANT_KEY_PARTS, tenantKey),
     tenantIdempotency: (tenant, digest) => tenantKey(tenant, `idem:${digest}`),
     tenantComputeDay: (tenant, day) => tenantKey(tenant, `cpu:${day}`),
-    tenantStorageExpiry: (tenant) => tenantKey(tenant, 'store:exp'),
-    tenantStorageBytes: (tenant) => tenantKey(tenant, 'store:bytes'),
   };
   return Object.freeze(keys);
 }

@@ -69,11 +69,15 @@ export interface MetricsStoreOptions {
 export const CURVE_RECORD_BYTES = 48;
 const HEADER_BYTES = 16;
 const MAGIC = 'TYC1';
+/** Flag bits of a record: written at all; the divergence marker (no loss). */
 const PRESENT = 1;
-const HAS_VAL_LOSS = 2;
-const HAS_ACCURACY = 4;
-const HAS_VAL_ACCURACY = 8;
 const DIVERGED = 16;
+/** The optional fields of a record: each has its flag bit and its f64's byte offset. */
+const OPTIONAL_FIELDS = [
+  { name: 'valLoss', flag: 2, offset: 16 },
+  { name: 'accuracy', flag: 4, offset: 24 },
+  { name: 'valAccuracy', flag: 8, offset: 32 },
+] as const;
 /**
  * Records a curve may hold past its base epoch (48 MB), far above `MAX_EPOCHS`: a bound on what
  * one bad epoch number could make Redis allocate.
@@ -92,13 +96,11 @@ export function encodeCurveRecord(point: StoredCurvePoint): Buffer {
     flags |= DIVERGED;
   } else {
     record.writeDoubleLE(point.loss, 8);
-    const optional: [number | undefined, number, number][] = [
-      [point.valLoss, HAS_VAL_LOSS, 16], [point.accuracy, HAS_ACCURACY, 24], [point.valAccuracy, HAS_VAL_ACCURACY, 32],
-    ];
-    for (const [value, flag, field] of optional) {
+    for (const { name, flag, offset } of OPTIONAL_FIELDS) {
+      const value = point[name];
       if (value === undefined) continue;
       flags |= flag;
-      record.writeDoubleLE(value, field);
+      record.writeDoubleLE(value, offset);
     }
   }
   record.writeUInt32LE(flags, 0);
@@ -113,19 +115,11 @@ export function decodeCurveRecord(bytes: Buffer, offset: number, epoch: number):
   if ((flags & PRESENT) === 0) return null;
   const elapsedMs = bytes.readDoubleLE(offset + 40);
   if (flags & DIVERGED) return { epoch, diverged: true, elapsedMs };
-  const at = (field: number, flag: number): number | undefined => ((flags & flag) !== 0 ? bytes.readDoubleLE(offset + field) : undefined);
-  const valLoss = at(16, HAS_VAL_LOSS);
-  const accuracy = at(24, HAS_ACCURACY);
-  const valAccuracy = at(32, HAS_VAL_ACCURACY);
-  const point: CurvePoint = {
-    epoch,
-    loss: bytes.readDoubleLE(offset + 8),
-    ...(valLoss !== undefined ? { valLoss } : {}),
-    ...(accuracy !== undefined ? { accuracy } : {}),
-    ...(valAccuracy !== undefined ? { valAccuracy } : {}),
-    elapsedMs,
-  };
-  return point;
+  const point: Omit<CurvePoint, 'elapsedMs'> = { epoch, loss: bytes.readDoubleLE(offset + 8) };
+  for (const field of OPTIONAL_FIELDS) {
+    if ((flags & field.flag) !== 0) point[field.name] = bytes.readDoubleLE(offset + field.offset);
+  }
+  return { ...point, elapsedMs };
 }
 
 // KEYS[1] curve; ARGV: header of a new curve, record bytes, ttl seconds, most records, then

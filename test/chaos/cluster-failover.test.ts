@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { closeConnection, createWorkerConnection } from '../../src/queue/connection.js';
 import { createJobStore } from '../../src/store/job-store.js';
+import { createTenantUsage } from '../../src/store/tenant-usage.js';
 import { createKeys } from '../../src/store/keys.js';
 import { enableWasmFeatures } from '../../src/wasm-features.js';
 import { startTestRedisCluster, type TestRedisCluster } from '../helpers/redis-cluster.js';
@@ -84,7 +85,7 @@ describe('Redis Cluster failover under load', () => {
     const config = loadConfig({ REDIS_CLUSTER_NODES: cluster.nodesEnv });
     const redis = createWorkerConnection(config, 'trainyard-chaos-check');
     redis.on('error', () => undefined);
-    const jobs = createJobStore({ redis, config });
+    const jobs = createJobStore({ redis, config, usage: createTenantUsage({ redis, config }) });
     const keys = createKeys(config.KEY_PREFIX);
 
     // Acknowledged work: 5 uploads (201) and 100 jobs (202), spread over both APIs.

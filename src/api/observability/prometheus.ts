@@ -64,34 +64,47 @@ async function guard(metric: { reset(): void }, read: () => Promise<void>): Prom
   }
 }
 
-/** Queue depth by state and jobs by final status. */
-function registerQueueMetrics(registry: Registry, sources: ApiMetricsSources): void {
-  new Gauge({
-    name: 'trainyard_queue_jobs',
-    help: 'BullMQ training jobs by state',
-    labelNames: ['state'] as const,
+/**
+ * A metric with one series per label value, mirroring a record of counts read at scrape time:
+ * reset, then each value's count added (a counter only goes up, so this is how it mirrors a total
+ * kept in Redis; for a gauge it is the same as setting each series).
+ */
+function registerCountsMetric(
+  registry: Registry,
+  Metric: typeof Gauge | typeof Counter,
+  metric: { name: string; help: string; label: string; values: readonly string[]; read: () => Promise<Record<string, number>> },
+): void {
+  const { name, help, label, values, read } = metric;
+  new Metric({
+    name,
+    help,
+    labelNames: [label],
     registers: [registry],
     async collect() {
       await guard(this, async () => {
-        const counts = await sources.getQueueCounts();
-        for (const state of QUEUE_STATES) this.set({ state }, counts[state] ?? 0);
+        const counts = await read();
+        this.reset();
+        for (const value of values) this.inc({ [label]: value }, counts[value] ?? 0);
       });
     },
   });
+}
 
-  new Counter({
+/** Queue depth by state and jobs by final status. */
+function registerQueueMetrics(registry: Registry, sources: ApiMetricsSources): void {
+  registerCountsMetric(registry, Gauge, {
+    name: 'trainyard_queue_jobs',
+    help: 'BullMQ training jobs by state',
+    label: 'state',
+    values: QUEUE_STATES,
+    read: () => sources.getQueueCounts(),
+  });
+  registerCountsMetric(registry, Counter, {
     name: 'trainyard_jobs_finished_total',
     help: 'Jobs that reached a final status (completed, failed, cancelled), counted in Redis',
-    labelNames: ['status'] as const,
-    registers: [registry],
-    async collect() {
-      await guard(this, async () => {
-        const counts = await sources.getFinishedCounts();
-        // The source of truth is a Redis counter: mirror it (reset, then add the stored total).
-        this.reset();
-        for (const status of FINAL_STATUSES) this.inc({ status }, counts[status] ?? 0);
-      });
-    },
+    label: 'status',
+    values: FINAL_STATUSES,
+    read: () => sources.getFinishedCounts(),
   });
 }
 

@@ -1,14 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { JobAccepted, JobView, Name, OPTIMIZER_SETTINGS } from '../../contract/job-schema.js';
-import { ConflictError, NotFoundError } from '../../errors.js';
+import { JobAccepted, Name, OPTIMIZER_SETTINGS } from '../../contract/job-schema.js';
 import { requeueTrainingJob } from '../../queue/requeue-training-job.js';
 import { createCheckpointStore, type CheckpointStore } from '../../store/checkpoint-store.js';
 import { createJobControl, type JobControl } from '../../store/job-control.js';
 import type { ApiDeps } from '../deps.js';
 import { forkJob } from '../fork-job.js';
 import { describedResponse, HEADERS, IdParams, problemResponse, problemResponses, SECURITY } from '../schemas/common.js';
-import { jobLinks, toJobView } from '../../store/job-view.js';
+import { jobLinks } from '../../store/job-view.js';
+import { registerJobTransition } from './job-transition.js';
 
 /** The body of POST /v1/jobs/{id}/fork: what the fork changes. */
 const ForkRequestSchema = Type.Object({
@@ -39,63 +39,47 @@ export const controlRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
 };
 
 function registerPause(app: App, { deps, control }: ControlDeps): void {
-  const { config, jobStore, trainingQueue } = deps;
-  app.post('/jobs/:id/pause', {
-    schema: {
-      tags,
-      operationId: 'pauseJob',
-      summary: 'Pause: queued → paused at once; running → checkpoints and gives its thread back at the next batch (202)',
-      description: 'A paused job keeps its checkpoint, counts as neither queued nor running for the quotas, and expires like a finished job unless it is resumed. Resumed, it ends with the weights of an uninterrupted run.',
-      security: SECURITY,
-      params: IdParams,
-      response: {
-        200: describedResponse(JobView, 'Paused: the job was queued and is now paused'),
-        202: describedResponse(JobView, 'Pausing: the running job checkpoints at its next batch and becomes paused'),
-        ...problemResponses(404, 409),
-        409: problemResponse(409, 'The job is not queued or running (conflict)'),
-      },
+  registerJobTransition(app, deps, {
+    action: 'pause',
+    operationId: 'pauseJob',
+    summary: 'Pause: queued → paused at once; running → checkpoints and gives its thread back at the next batch (202)',
+    description: 'A paused job keeps its checkpoint, counts as neither queued nor running for the quotas, and expires like a finished job unless it is resumed. Resumed, it ends with the weights of an uninterrupted run.',
+    answers: {
+      done: 'Paused: the job was queued and is now paused',
+      requested: 'Pausing: the running job checkpoints at its next batch and becomes paused',
+      refused: 'The job is not queued or running (conflict)',
     },
-  }, async (request, reply) => {
-    const record = await jobStore.getTenantJob(request.tenant, request.params.id);
-    const { outcome } = await control.requestPause(record.id);
-    if (outcome === 'missing') throw new NotFoundError('No such job.');
-    if (outcome === 'conflict') throw new ConflictError(`Only a queued or running job can be paused (this one is ${record.status}).`);
-    // A queued job leaves the queue now; a running one is paused by its worker.
-    if (outcome === 'paused') {
-      await trainingQueue.removeTrainingJob(record.id);
+    refusal: (status) => `Only a queued or running job can be paused (this one is ${status}).`,
+    async apply(record) {
+      const { outcome } = await control.requestPause(record.id);
+      if (outcome === 'conflict') return 'refused';
+      if (outcome !== 'paused') return outcome;
+      // A queued job leaves the queue now; a running one is paused by its worker.
+      await deps.trainingQueue.removeTrainingJob(record.id);
       await deps.events?.emitJobEvent(record.id, 'paused');
-    }
-    request.log.info({ jobId: record.id, outcome }, 'job pause');
-    const updated = await jobStore.getTenantJob(request.tenant, record.id);
-    return reply.code(outcome === 'paused' ? 200 : 202).send(toJobView(updated, config.STALLED_HEARTBEAT_MS));
+      return 'done';
+    },
   });
 }
 
 function registerResume(app: App, { deps, control }: ControlDeps): void {
-  const { config, jobStore, trainingQueue } = deps;
-  app.post('/jobs/:id/resume', {
-    schema: {
-      tags,
-      operationId: 'resumeJob',
-      summary: 'Resume a paused job: it is queued again and continues from its checkpoint',
-      description: 'Queues the job again under its own id; its worker continues from the checkpoint taken at the pause (bit-identical to an uninterrupted run).',
-      security: SECURITY,
-      params: IdParams,
-      response: {
-        202: describedResponse(JobView, 'Queued again: the job continues from where it was paused'),
-        ...problemResponses(404, 409),
-        409: problemResponse(409, 'The job is not paused (conflict)'),
-      },
+  registerJobTransition(app, deps, {
+    action: 'resume',
+    operationId: 'resumeJob',
+    summary: 'Resume a paused job: it is queued again and continues from its checkpoint',
+    description: 'Queues the job again under its own id; its worker continues from the checkpoint taken at the pause (bit-identical to an uninterrupted run).',
+    answers: {
+      requested: 'Queued again: the job continues from where it was paused',
+      refused: 'The job is not paused (conflict)',
     },
-  }, async (request, reply) => {
-    const record = await jobStore.getTenantJob(request.tenant, request.params.id);
-    const { outcome } = await control.resume(record.id);
-    if (outcome === 'missing') throw new NotFoundError('No such job.');
-    if (outcome === 'conflict') throw new ConflictError(`Only a paused job can be resumed (this one is ${record.status}).`);
-    await requeueTrainingJob(trainingQueue.queue, { jobId: record.id, tenant: record.tenant });
-    request.log.info({ jobId: record.id }, 'job resumed');
-    const updated = await jobStore.getTenantJob(request.tenant, record.id);
-    return reply.code(202).send(toJobView(updated, config.STALLED_HEARTBEAT_MS));
+    refusal: (status) => `Only a paused job can be resumed (this one is ${status}).`,
+    async apply(record) {
+      const { outcome } = await control.resume(record.id);
+      if (outcome === 'conflict') return 'refused';
+      if (outcome === 'missing') return outcome;
+      await requeueTrainingJob(deps.trainingQueue.queue, { jobId: record.id, tenant: record.tenant });
+      return 'requested';
+    },
   });
 }
 

@@ -7,7 +7,7 @@ import {
   createJobSubmissionSchema, createPredictSchema, type JobSubmission, CurveView, JobAccepted, JobList, JobView, PredictView, ResultView, StringEnum,
 } from '../../contract/job-schema.js';
 import { decodeWeights } from '../../contract/weights.js';
-import { ConflictError, JobFailedError, JobNotFinishedError, NotFoundError } from '../../errors.js';
+import { JobFailedError, JobNotFinishedError, NotFoundError } from '../../errors.js';
 import type { ApiDeps } from '../deps.js';
 import { etagOf, matchesEtag } from '../etag.js';
 import { describedResponse, emptyResponse, HEADERS, IdParams, NOT_MODIFIED, problemResponse, problemResponses, SECURITY } from '../schemas/common.js';
@@ -17,6 +17,7 @@ import { dryRunJob } from '../dry-run.js';
 import { DryRun } from '../schemas/dry-run.js';
 import { jobLinks, toJobView } from '../../store/job-view.js';
 import { downsampleMinMax } from '../observability/downsample.js';
+import { registerJobTransition } from './job-transition.js';
 
 function etagOfValue(value: unknown): string {
   return etagOf(JSON.stringify(value));
@@ -205,32 +206,26 @@ function registerResultAndPredict(app: JobsApp, deps: ApiDeps): void {
 
 /** POST /jobs/{id}/cancel and DELETE /jobs/{id}. */
 function registerCancelAndDelete(app: JobsApp, deps: ApiDeps): void {
-  const { config, jobStore, trainingQueue } = deps;
-  app.post('/jobs/:id/cancel', {
-    schema: {
-      tags,
-      operationId: 'cancelJob',
-      summary: 'Cancel: queued → cancelled at once; running → stops at the next batch (202)',
-      description: 'A finished job cannot be cancelled (409).',
-      security: SECURITY,
-      params: IdParams,
-      response: {
-        200: describedResponse(JobView, 'Cancelled: the job was queued and is now cancelled'),
-        202: describedResponse(JobView, 'Cancelling: the running job stops at its next batch'),
-        ...problemResponses(404, 409),
-        409: problemResponse(409, 'The job has already finished (conflict)'),
-      },
+  const { jobStore, trainingQueue } = deps;
+  registerJobTransition(app, deps, {
+    action: 'cancel',
+    operationId: 'cancelJob',
+    summary: 'Cancel: queued → cancelled at once; running → stops at the next batch (202)',
+    description: 'A finished job cannot be cancelled (409).',
+    answers: {
+      done: 'Cancelled: the job was queued and is now cancelled',
+      requested: 'Cancelling: the running job stops at its next batch',
+      refused: 'The job has already finished (conflict)',
     },
-  }, async (request, reply) => {
-    const record = await jobStore.getTenantJob(request.tenant, request.params.id);
-    const outcome = await trainingQueue.cancelTrainingJob(record.id);
-    if (outcome === 'missing') throw new NotFoundError('No such job.');
-    if (outcome === 'finished') throw new ConflictError(`The job has already finished (${record.status}).`);
-    // A queued job is cancelled here; a running one by its worker, which reports it.
-    if (outcome === 'cancelled') await deps.events?.emitJobEvent(record.id, 'cancelled');
-    const updated = await jobStore.getTenantJob(request.tenant, record.id);
-    request.log.info({ jobId: record.id, outcome }, 'job cancel');
-    return reply.code(outcome === 'cancelled' ? 200 : 202).send(toJobView(updated, config.STALLED_HEARTBEAT_MS));
+    refusal: (status) => `The job has already finished (${status}).`,
+    async apply(record) {
+      const outcome = await trainingQueue.cancelTrainingJob(record.id);
+      if (outcome === 'finished') return 'refused';
+      if (outcome !== 'cancelled') return outcome;
+      // A queued job is cancelled here; a running one by its worker, which reports it.
+      await deps.events?.emitJobEvent(record.id, 'cancelled');
+      return 'done';
+    },
   });
 
   app.delete('/jobs/:id', {

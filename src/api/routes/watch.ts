@@ -1,6 +1,6 @@
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { AppError } from '../../errors.js';
+import { RateLimitedError, UnavailableError } from '../../errors.js';
 import type { ApiDeps } from '../deps.js';
 import { etagOf, matchesEtag } from '../etag.js';
 import { renderLossSvg } from '../observability/loss-svg.js';
@@ -47,11 +47,11 @@ class EventStreams {
    */
   add(tenant: string, create: () => JobEventStream): JobEventStream {
     if (this.open.size >= MAX_EVENT_STREAMS) {
-      throw new AppError('unavailable', 503, 'Too many open event streams; retry shortly.', { retryAfterSeconds: 5 });
+      throw new UnavailableError('Too many open event streams; retry shortly.', { retryAfterSeconds: 5 });
     }
     const count = this.perTenant.get(tenant) ?? 0;
     if (count >= MAX_EVENT_STREAMS_PER_TENANT) {
-      throw new AppError('rate_limited', 429, `At most ${MAX_EVENT_STREAMS_PER_TENANT} event streams may be open at once; close one first.`, { retryAfterSeconds: 5 });
+      throw new RateLimitedError(`At most ${MAX_EVENT_STREAMS_PER_TENANT} event streams may be open at once; close one first.`, 5);
     }
     const stream = create();
     this.open.add(stream);

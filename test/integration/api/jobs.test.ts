@@ -386,7 +386,8 @@ describe('GET /v1/jobs/{id}/result', () => {
     const params = 2 * 8 + 8 + 8 + 1;
     const weights = new Float64Array(params).map((_, i) => i);
     const { createJobStore } = await import('../../../src/store/job-store.js');
-    const store = createJobStore({ redis: t.redis, config: t.config });
+    const { createTenantUsage } = await import('../../../src/store/tenant-usage.js');
+    const store = createJobStore({ redis: t.redis, config: t.config, usage: createTenantUsage({ redis: t.redis, config: t.config }) });
     await store.markRunning(id, { attempt: 1, startedAt: new Date().toISOString() });
     await store.completeJob(id, { weights: new Uint8Array(weights.buffer), metrics: { finalLoss: 0.01, epochsRun: 500, stoppedEarly: false, durationMs: 10 }, kernel: 'ts' });
 
@@ -424,7 +425,8 @@ describe('POST /v1/jobs/{id}/cancel', () => {
   it('flags a running job and publishes the cancel', async () => {
     const id = (await submit()).json().id;
     const { createJobStore } = await import('../../../src/store/job-store.js');
-    await createJobStore({ redis: t.redis, config: t.config }).markRunning(id, { attempt: 1, startedAt: new Date().toISOString() });
+    const { createTenantUsage } = await import('../../../src/store/tenant-usage.js');
+    await createJobStore({ redis: t.redis, config: t.config, usage: createTenantUsage({ redis: t.redis, config: t.config }) }).markRunning(id, { attempt: 1, startedAt: new Date().toISOString() });
     const subscriber = t.redis.duplicate();
     const received = new Promise<string>((resolve) => subscriber.on('message', (_channel, message) => resolve(message)));
     await subscriber.subscribe(`${t.config.KEY_PREFIX}:cancel`);
@@ -462,7 +464,8 @@ describe('POST /v1/jobs/{id}/predict', () => {
   it('runs the stored weights in the inference pool', async () => {
     const id = (await submit()).json().id;
     const { createJobStore } = await import('../../../src/store/job-store.js');
-    const store = createJobStore({ redis: t.redis, config: t.config });
+    const { createTenantUsage } = await import('../../../src/store/tenant-usage.js');
+    const store = createJobStore({ redis: t.redis, config: t.config, usage: createTenantUsage({ redis: t.redis, config: t.config }) });
     // All-zero weights: the sigmoid output is 0.5 for every input.
     await store.markRunning(id, { attempt: 1, startedAt: new Date().toISOString() });
     await store.completeJob(id, { weights: new Uint8Array(33 * 8), metrics: { finalLoss: 0.25, epochsRun: 1, stoppedEarly: false, durationMs: 1 }, kernel: 'ts' });

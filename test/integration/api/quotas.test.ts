@@ -205,7 +205,7 @@ describe('stored artifacts quota (TENANT_MAX_STORED_BYTES)', () => {
     const expiresAt = Number(await t.redis.zscore(ledger, jobArtifact(id)));
     expect(expiresAt).toBeGreaterThanOrEqual(before + 3600_000);
     expect(expiresAt).toBeLessThanOrEqual(after + 3600_000);
-    const recordTtlMs = await t.redis.pttl(createJobStore({ redis: t.redis, config: t.config }).keys.jobRecord(id));
+    const recordTtlMs = await t.redis.pttl(createJobStore({ redis: t.redis, config: t.config, usage: createTenantUsage({ redis: t.redis, config: t.config }) }).keys.jobRecord(id));
     expect(recordTtlMs).toBeGreaterThan(0);
     expect(recordTtlMs).toBeLessThanOrEqual(3600_000);
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/api/app.js';
 import { loadConfig } from '../../../src/config.js';
 import { createJobStore } from '../../../src/store/job-store.js';
+import { createTenantUsage } from '../../../src/store/tenant-usage.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-app.js';
 import { xorSubmission } from '../../helpers/specs.js';
 
@@ -74,7 +75,7 @@ describe('tenant isolation (T1)', () => {
       expect(res.statusCode).toBe(202);
       ids.push(res.json().id);
     }
-    const store = createJobStore({ redis: t.redis, config: t.config });
+    const store = createJobStore({ redis: t.redis, config: t.config, usage: createTenantUsage({ redis: t.redis, config: t.config }) });
     await store.markRunning(ids[1], { attempt: 1, startedAt: new Date().toISOString() });
     await store.completeJob(ids[1], { weights: new Uint8Array(33 * 8), metrics: { finalLoss: 0, epochsRun: 1, stoppedEarly: false, durationMs: 1 }, kernel: 'ts' });
     const upload = await t.app.inject({ method: 'POST', url: '/v1/datasets', payload: { inputs: [[0, 0], [1, 1]], targets: [[0], [1]] }, headers: A });

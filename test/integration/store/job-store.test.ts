@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createJobStore, type JobStore } from '../../../src/store/job-store.js';
+import { createTenantUsage } from '../../../src/store/tenant-usage.js';
 import { createDatasetStore, type DatasetStore } from '../../../src/store/dataset-store.js';
 import { encodeNumbers, NumberBuffer } from '../../../src/store/number-buffer.js';
 import { xorJobSpec } from '../../helpers/specs.js';
@@ -13,7 +14,8 @@ let datasets: DatasetStore;
 
 beforeAll(() => {
   redis = new Redis(inject('redisUrl'));
-  store = createJobStore({ redis, config: { KEY_PREFIX: prefix, JOB_TTL_SECONDS: 3600 } });
+  const config = { KEY_PREFIX: prefix, JOB_TTL_SECONDS: 3600 };
+  store = createJobStore({ redis, config, usage: createTenantUsage({ redis, config }) });
   datasets = createDatasetStore({ redis, config: { KEY_PREFIX: prefix } });
 });
 

@@ -129,7 +129,7 @@ describe('tenant usage: storage', () => {
   });
 
   it('reconciles kept artifacts whose keys are gone and finished jobs whose expiry was never recorded', async () => {
-    const jobs = createJobStore({ redis, config: { KEY_PREFIX: prefix, JOB_TTL_SECONDS: 3600 } });
+    const jobs = createJobStore({ redis, config: { KEY_PREFIX: prefix, JOB_TTL_SECONDS: 3600 }, usage });
     const live = randomUUID();
     const finished = randomUUID();
     for (const id of [live, finished]) await jobs.createJob({ id, tenant: 'a', spec: xorJobSpec(id), createdAt: new Date().toISOString() });

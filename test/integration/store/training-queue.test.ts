@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { createTrainingQueue, type TrainingQueue } from '../../../src/queue/training-queue.js';
 import { createJobStore, type JobStore } from '../../../src/store/job-store.js';
+import { createTenantUsage } from '../../../src/store/tenant-usage.js';
 import { xorJobSpec } from '../../helpers/specs.js';
 
 let redis: Redis;
@@ -15,7 +16,7 @@ beforeEach(() => {
   const id = randomUUID().slice(0, 8);
   config = loadConfig({ KEY_PREFIX: `tytq-${id}`, QUEUE_NAME: `q-${id}`, JOB_ATTEMPTS: '4', JOB_BACKOFF_MS: '1234' });
   redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-  store = createJobStore({ redis, config });
+  store = createJobStore({ redis, config, usage: createTenantUsage({ redis, config }) });
   queue = createTrainingQueue({ connection: redis, config, jobStore: store });
 });
 

@@ -8,6 +8,7 @@ import { prometheusPlugin } from '../../../src/api/plugins/prometheus.js';
 import { closeConnection, createProducerConnection } from '../../../src/queue/connection.js';
 import { createTrainingQueue } from '../../../src/queue/training-queue.js';
 import { createJobStore } from '../../../src/store/job-store.js';
+import { createTenantUsage } from '../../../src/store/tenant-usage.js';
 import { createMetricsStore } from '../../../src/store/metrics-store.js';
 import { createWorkerHarness, type WorkerHarness } from '../workers/harness.js';
 
@@ -34,7 +35,7 @@ export async function createWatchHarness(
   const { config } = base;
   const redis = createProducerConnection(config, 'trainyard-test-api');
   await new Promise((resolve) => (redis.status === 'ready' ? resolve(undefined) : redis.once('ready', resolve)));
-  const jobStore = createJobStore({ redis, config });
+  const jobStore = createJobStore({ redis, config, usage: createTenantUsage({ redis, config }) });
   const trainingQueue = createTrainingQueue({ connection: redis, config, jobStore });
   const app: FastifyInstance = Fastify({ logger: false });
   registerProblemHandlers(app);

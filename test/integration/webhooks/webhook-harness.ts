@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { createJobStore, type JobStore } from '../../../src/store/job-store.js';
+import { createTenantUsage } from '../../../src/store/tenant-usage.js';
 import { withJobWebhook, type WebhookEvent } from '../../../src/webhooks/job-webhook.js';
 import { xorJobSpec } from '../../helpers/specs.js';
 import { deleteKeysWithPrefix } from '../../helpers/build-app.js';
@@ -111,7 +112,7 @@ export async function createJobWithWebhook(jobs: JobStore, url: string, events?:
 /** A plain client and job store on the test Redis; `cleanup()` deletes every key of the prefix. */
 export function openStore(config: Config): { redis: Redis; jobs: JobStore; cleanup(): Promise<void> } {
   const redis = new Redis(config.REDIS_URL!);
-  const jobs = createJobStore({ redis, config });
+  const jobs = createJobStore({ redis, config, usage: createTenantUsage({ redis, config }) });
   return {
     redis,
     jobs,

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { loadConfig } from '../../../src/config.js';
 import { createJobStore, type JobStore } from '../../../src/store/job-store.js';
+import { createTenantUsage } from '../../../src/store/tenant-usage.js';
 import { createCheckpointStore } from '../../../src/store/checkpoint-store.js';
 import { createMetricsStore } from '../../../src/store/metrics-store.js';
 import { startWorker, type WorkerHandle } from '../../../workers/main.js';
@@ -37,7 +38,7 @@ describe('POST /v1/jobs/{id}/fork', () => {
 
   async function start(options: { checkpointIntervalMs?: number; worker?: boolean } = {}): Promise<TestApp> {
     api = await buildTestApp();
-    jobs = createJobStore({ redis: api.redis, config: api.config });
+    jobs = createJobStore({ redis: api.redis, config: api.config, usage: createTenantUsage({ redis: api.redis, config: api.config }) });
     if (options.worker !== false) await startTheWorker(api, options.checkpointIntervalMs);
     return api;
   }

@@ -10,6 +10,7 @@ import { createTrainingQueue, TRAINING_JOB_NAME, type TrainingQueue } from '../.
 import { createCheckpointStore, type CheckpointStore } from '../../../src/store/checkpoint-store.js';
 import { createDatasetStore, type DatasetStore } from '../../../src/store/dataset-store.js';
 import { createJobStore, type JobRecord, type JobStore } from '../../../src/store/job-store.js';
+import { createTenantUsage } from '../../../src/store/tenant-usage.js';
 import { createMetricsStore, type MetricsStore } from '../../../src/store/metrics-store.js';
 import { encodeNumbers } from '../../../src/store/number-buffer.js';
 import { startWorker, type WorkerHandle } from '../../../workers/main.js';
@@ -122,9 +123,9 @@ export async function createWorkerHarness(overrides: Record<string, string> = {}
   await producer.ping().catch(async () => {
     await new Promise((r) => setTimeout(r, 200));
   });
-  const jobs = createJobStore({ redis, config });
+  const jobs = createJobStore({ redis, config, usage: createTenantUsage({ redis, config }) });
   const datasets = createDatasetStore({ redis, config });
-  const queue = createTrainingQueue({ connection: producer, config, jobStore: createJobStore({ redis: producer, config }) });
+  const queue = createTrainingQueue({ connection: producer, config, jobStore: createJobStore({ redis: producer, config, usage: createTenantUsage({ redis: producer, config }) }) });
   const workers: WorkerHandle[] = [];
 
   const harness: WorkerHarness = {
