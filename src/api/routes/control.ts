@@ -12,7 +12,7 @@ import { jobLinks, toJobView } from '../../store/job-view.js';
 
 /** The body of POST /v1/jobs/{id}/fork: what the fork changes. */
 const ForkRequestSchema = Type.Object({
-  epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'epochs to train after the fork point (default: the source\'s remaining epochs, or all of its epochs when none remain)' })),
+  epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'epochs to train after the fork point, at least 1 (default: the source\'s remaining epochs, or as many as it trained when none remain, as for a completed job)' })),
   optimizer: Type.Optional(Type.Object(OPTIMIZER_SETTINGS, { additionalProperties: false, description: 'optimizer fields to change; the optimizer type stays the source\'s' })),
   name: Type.Optional(Name),
 }, { additionalProperties: false, title: 'ForkRequest' });
@@ -78,18 +78,18 @@ function registerResume(app: App, { deps, control }: ControlDeps): void {
       tags,
       operationId: 'resumeJob',
       summary: 'Resume a paused job: it is queued again and continues from its checkpoint',
-      description: 'Queues the job again under its own id; its worker continues from the checkpoint taken at the pause (bit-identical to an uninterrupted run).',
+      description: 'Queues the job again under its own id; its worker continues from the checkpoint taken at the pause (bit-identical to an uninterrupted run). At the tenant\'s queued + running cap (`TENANT_MAX_QUEUED`, with auth on) it answers 429 like a submit and the job stays paused.',
       security: SECURITY,
       params: IdParams,
       response: {
         202: describedResponse(JobView, 'Queued again: the job continues from where it was paused'),
-        ...problemResponses(404, 409),
+        ...problemResponses(404, 409, 429),
         409: problemResponse(409, 'The job is not paused (conflict)'),
       },
     },
   }, async (request, reply) => {
     const record = await jobStore.getTenantJob(request.tenant, request.params.id);
-    const { outcome } = await control.resume(record.id);
+    const { outcome } = await control.resume(record.id, config.TENANT_MAX_QUEUED);
     if (outcome === 'missing') throw new NotFoundError('No such job.');
     if (outcome === 'conflict') throw new ConflictError(`Only a paused job can be resumed (this one is ${record.status}).`);
     await requeueTrainingJob(trainingQueue.queue, { jobId: record.id, tenant: record.tenant });
@@ -106,7 +106,7 @@ function registerFork(app: App, { deps, control, checkpoints }: ControlDeps): vo
       tags,
       operationId: 'forkJob',
       summary: 'Fork: a new job from this job\'s latest checkpoint (or final state), with changes',
-      description: 'The new job starts from the source\'s weights and optimizer state — its latest checkpoint while running, paused or cancelled — and trains `epochs` more epochs with the given optimizer fields. The source is unchanged. Its status shows `forkedFrom`.',
+      description: 'The new job starts from the source\'s weights and optimizer state — its latest checkpoint while running, paused or cancelled, its final state when completed (also after early stopping: the fork trains on with a fresh patience window) — and trains `epochs` more epochs with the given optimizer fields. `epochs` is at least 1: a fork always trains (`0` → 400); left out, it is the source\'s remaining epochs, or as many as the source trained when none remain. The source is unchanged. Its status shows `forkedFrom`.',
       security: SECURITY,
       params: IdParams,
       body: ForkRequestSchema,
