@@ -83,7 +83,7 @@ function registerResume(app: App, { deps, control }: ControlDeps): void {
       params: IdParams,
       response: {
         202: describedResponse(JobView, 'Queued again: the job continues from where it was paused'),
-        ...problemResponses(404, 409, 429),
+        ...problemResponses(404, 409),
         409: problemResponse(409, 'The job is not paused (conflict)'),
       },
     },
