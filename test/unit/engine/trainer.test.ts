@@ -169,9 +169,11 @@ describe('createTrainer', () => {
     expect(() => poisoned.run()).toThrow(expect.objectContaining({ code: 'diverged', epoch: 1, batch: 0 }));
   });
 
-  it('stops early and restores the best epoch\'s weights', () => {
-    // Training targets 0, validation targets 1: every step away from the first epoch's weights
-    // makes the validation loss worse, so epoch 1 is the best and training stops at 1 + patience.
+  /**
+   * Training targets 0, validation targets 1: every step away from the first epoch's weights
+   * makes the validation loss worse, so epoch 1 is the best and training stops at 1 + patience (3).
+   */
+  function worseningValidation() {
     const inputs = new Float64Array(10).map((_, i) => i / 10);
     const targets = new Float64Array(10).map((_, i) => (i >= 8 ? 1 : 0));
     const data = { samples: 10, inputSize: 1, outputSize: 1, inputs, targets };
@@ -180,6 +182,11 @@ describe('createTrainer', () => {
       epochs: 50, batchSize: 8, validationSplit: 0.2, shuffle: false, optimizer: { type: 'adam', learningRate: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
       earlyStopping: { monitor: 'val_loss', patience: 3, minDelta: 0, restoreBestWeights: true },
     });
+    return { data, o };
+  }
+
+  it('stops early and restores the best epoch\'s weights', () => {
+    const { data, o } = worseningValidation();
     const trainer = createTrainer(data, o, kernelsFor('ts', 'float64'));
     const perEpoch: { valLoss: number; weights: string }[] = [];
 
@@ -192,16 +199,9 @@ describe('createTrainer', () => {
   });
 
   it('reopens an early-stopped snapshot with continueFinished: a fresh patience window against the best so far', () => {
-    // The data of the test above: every step away from the best (first) epoch's weights makes
-    // the validation loss worse, so the reopened run trains `patience` epochs and stops again.
-    const inputs = new Float64Array(10).map((_, i) => i / 10);
-    const targets = new Float64Array(10).map((_, i) => (i >= 8 ? 1 : 0));
-    const data = { samples: 10, inputSize: 1, outputSize: 1, inputs, targets };
-    const o = options({
-      network: { inputSize: 1, layers: [{ units: 4, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }] },
-      epochs: 50, batchSize: 8, validationSplit: 0.2, shuffle: false, optimizer: { type: 'adam', learningRate: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
-      earlyStopping: { monitor: 'val_loss', patience: 3, minDelta: 0, restoreBestWeights: true },
-    });
+    // Every step away from the best epoch's weights makes the validation loss worse: the
+    // reopened run trains `patience` epochs and stops again.
+    const { data, o } = worseningValidation();
     const source = createTrainer(data, o, kernelsFor('ts', 'float64'));
     const stopped = source.run();
     const best = hex(encodeWeights(o.network, source.getWeights()));
