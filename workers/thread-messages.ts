@@ -7,7 +7,8 @@
  * synchronous training loop within one batch.
  *
  * thread → main: `ready` once after loading, then per job `progress` (batched curve points),
- * `checkpoint` (engine snapshot bytes, transferred), and exactly one of `done`, `stopped`, `error`.
+ * `checkpoint` (engine snapshot bytes, transferred), and exactly one of `done` (with the final
+ * snapshot), `stopped`, `error`.
  * Errors cross as plain `{ code, message, epoch?, batch? }`: prototypes do not survive
  * `postMessage`, so compare by `code`.
  */
@@ -41,6 +42,11 @@ export interface StartMessage {
   dataset: Dataset;
   /** Engine snapshot to resume from (the checkpoint's bytes), or none for a fresh start. */
   checkpoint?: Uint8Array;
+  /**
+   * A finished `checkpoint` trains on up to `options.epochs` (a fork's first checkpoint, see
+   * `CheckpointMeta.continueFinished`); otherwise a finished one ends the run at once.
+   */
+  continueFinished?: boolean;
   /** Training time already spent before the checkpoint, so `elapsedMs` keeps counting. */
   elapsedMsAtStart: number;
   /**
@@ -113,7 +119,7 @@ export interface DoneMessage {
   outcome: TrainingOutcome;
   kernelName: string;
   elapsedMs: number;
-  /** The final snapshot (weights, optimizer state): kept so the completed job can be forked. */
+  /** The final snapshot (weights, optimizer state, position; transferred): kept so the completed job can be forked. */
   checkpoint?: Omit<CheckpointMessage, 'type' | 'jobId'>;
 }
 

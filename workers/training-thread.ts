@@ -178,7 +178,7 @@ function createJobKernels(start: StartMessage) {
   }
 }
 
-/** Posts the run's end: stopped (cancel, or handback with a checkpoint) or done with the weights. */
+/** Posts the run's end: stopped (cancel, or handback with a checkpoint) or done with the weights and the final snapshot. */
 function postOutcome(start: StartMessage, control: Int32Array, reporter: JobReporter, trainer: Trainer, outcome: TrainingOutcome): void {
   const jobId = start.jobId;
   if (outcome.reason === 'stopped') {
@@ -194,14 +194,20 @@ function postOutcome(start: StartMessage, control: Int32Array, reporter: JobRepo
   }
   reporter.flushProgress(true);
   const weights = ownedBytes(engine.encodeWeights(start.options.network, trainer.getWeights()));
-  post({ type: 'done', jobId, weights, outcome, kernelName: trainer.kernelName, elapsedMs: reporter.elapsedMs() }, [weights.buffer as ArrayBuffer]);
+  // The final snapshot goes with the result: the completed job can be forked from it.
+  const checkpoint = reporter.checkpoint();
+  post(
+    { type: 'done', jobId, weights, outcome, kernelName: trainer.kernelName, elapsedMs: reporter.elapsedMs(), checkpoint },
+    [weights.buffer as ArrayBuffer, checkpoint.bytes.buffer as ArrayBuffer],
+  );
 }
 
 async function runJob(start: StartMessage): Promise<void> {
   const control = new Int32Array(start.control);
   const reporter = new JobReporter(start, engine.trainRowCount(start.dataset.samples, start.options.validationSplit));
   try {
-    const trainer = engine.createTrainer(start.dataset, start.options, createJobKernels(start), start.checkpoint, { threads: start.threads ?? 1 });
+    const settings = { threads: start.threads ?? 1, continueFinished: start.continueFinished === true };
+    const trainer = engine.createTrainer(start.dataset, start.options, createJobKernels(start), start.checkpoint, settings);
     reporter.trainer = trainer;
     // The extra threads join before the first batch; they return to their idle loop at the end.
     await helpers.attach(trainer);

@@ -198,7 +198,7 @@ export interface paths {
         put?: never;
         /**
          * Resume a paused job: it is queued again and continues from its checkpoint
-         * @description Queues the job again under its own id; its worker continues from the checkpoint taken at the pause (bit-identical to an uninterrupted run).
+         * @description Queues the job again under its own id; its worker continues from the checkpoint taken at the pause (bit-identical to an uninterrupted run). At the tenant's queued + running cap (`TENANT_MAX_QUEUED`, with auth on) it answers 429 like a submit and the job stays paused.
          */
         post: operations["resumeJob"];
         delete?: never;
@@ -218,7 +218,7 @@ export interface paths {
         put?: never;
         /**
          * Fork: a new job from this job's latest checkpoint (or final state), with changes
-         * @description The new job starts from the source's weights and optimizer state — its latest checkpoint while running, paused or cancelled — and trains `epochs` more epochs with the given optimizer fields. The source is unchanged. Its status shows `forkedFrom`.
+         * @description The new job starts from the source's weights and optimizer state — its latest checkpoint while running, paused or cancelled, its final state when completed (also after early stopping: the fork trains on with a fresh patience window) — and trains `epochs` more epochs with the given optimizer fields. `epochs` is at least 1: a fork always trains (`0` → 400); left out, it is the source's remaining epochs, or as many as the source trained when none remain. The source is unchanged. Its status shows `forkedFrom`.
          */
         post: operations["forkJob"];
         delete?: never;
@@ -568,7 +568,7 @@ export interface components {
         };
         /** ForkRequest */
         ForkRequest: {
-            /** @description epochs to train after the fork point (default: the source's remaining epochs, or all of its epochs when none remain) */
+            /** @description epochs to train after the fork point, at least 1 (default: the source's remaining epochs, or as many as it trained when none remain, as for a completed job) */
             epochs?: number;
             /** @description optimizer fields to change; the optimizer type stays the source's */
             optimizer?: {

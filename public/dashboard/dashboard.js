@@ -424,7 +424,10 @@
   function openForkForm() {
     const job = selectedJob();
     if (!job) return;
-    $('#fork-epochs').value = String(Math.max(1, (job.progress && job.progress.epochs) || 100));
+    // The API's default: what remains of the source's epochs, or as many again once all ran (a completed job).
+    const progress = job.progress || {};
+    const remaining = (progress.epochs || 0) - (progress.epoch || 0);
+    $('#fork-epochs').value = String(Math.max(1, remaining > 0 ? remaining : progress.epochs || 100));
     $('#fork-lr').value = job.hyperparameters ? String(job.hyperparameters.learningRate) : '';
     $('#fork-name').value = `${job.name || 'job'} (fork)`.slice(0, 200);
     $('#fork-form').hidden = false;

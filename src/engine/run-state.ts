@@ -49,3 +49,17 @@ export function runStateFromHeader(h: CheckpointHeader): RunState {
     earlyStopped: (h.flags & FLAG_EARLY_STOPPED) !== 0,
   };
 }
+
+/**
+ * A finished run's state reopened to train on up to `epochs` (a fork of a completed job, or of
+ * a snapshot taken as early stopping ended): `finished` is cleared, and after an early stop so
+ * is the stop, with a fresh `patience` window (`wait` 0) measured against the best value so far
+ * (`esBest`, its epoch and best weights are kept). A run that reached its epochs keeps its
+ * early-stopping counters, so it goes on exactly as an uninterrupted run of `epochs` would.
+ * Unchanged when not finished or when `epochs` leaves nothing to train.
+ */
+export function reopenRunState(state: RunState, epochs: number): RunState {
+  if (!state.finished || state.epochsDone >= epochs) return state;
+  if (!state.earlyStopped) return { ...state, finished: false };
+  return { ...state, finished: false, earlyStopped: false, esWait: 0 };
+}

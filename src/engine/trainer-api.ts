@@ -32,8 +32,14 @@ export interface Trainer {
   close(): void;
 }
 
-/** Extra settings of {@link createTrainer} that do not change the results. */
+/** Extra settings of {@link createTrainer}: how it runs, and how it takes up a finished checkpoint. */
 export interface TrainerSettings {
+  /**
+   * A finished checkpoint (its epochs all done, or stopped early) trains on up to `options.epochs`
+   * (see `reopenRunState`): a fork of a completed job. Without it a finished checkpoint stays
+   * finished and `run` returns its outcome at once (a retried job ends as it did). @defaultValue false
+   */
+  continueFinished?: boolean;
   /**
    * Threads to split each step across (the caller starts the helpers, see
    * {@link Trainer.teamDescriptor}); the weights are the same bits for any count. Honoured with

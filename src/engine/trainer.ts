@@ -21,7 +21,7 @@ import {
 } from './parallel/training-team.js';
 import { Rng, shuffleInPlace } from './rng.js';
 import { closeEpoch } from './epoch-end.js';
-import { initialRunState, runStateFromHeader, runStateHeader, type RunShape, type RunState } from './run-state.js';
+import { initialRunState, reopenRunState, runStateFromHeader, runStateHeader, type RunShape, type RunState } from './run-state.js';
 import { assertTrainingInput, trainRowCount } from './training-input.js';
 import type { Trainer, TrainerSettings } from './trainer-api.js';
 import type {
@@ -116,6 +116,7 @@ class TrainerImpl implements Trainer {
 
     if (checkpoint) {
       this.restore(checkpoint, slotCount);
+      if (settings.continueFinished) this.st = reopenRunState(this.st, options.epochs);
     } else if (options.initialWeights) {
       weightsToFlat(net, options.initialWeights, this.theta);
     } else {

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { createKeys } from './keys.js';
+import { SAVE_CHECKPOINT } from './lua/job-scripts.js';
+import { runScript } from './lua/script.js';
 
 /** What is known about a checkpoint besides its bytes. */
 export interface CheckpointMeta {
@@ -15,6 +17,12 @@ export interface CheckpointMeta {
   elapsedMs: number;
   /** The engine kernel set that trained up to here; a resume uses the same one (bit-identical results). */
   kernel?: string;
+  /**
+   * Set on a fork's first checkpoint: a finished snapshot (the final state of a completed job,
+   * or one taken as early stopping ended) trains on up to the fork's epochs. Without it a
+   * finished snapshot stays finished, so a retried job ends exactly as it did.
+   */
+  continueFinished?: true;
   /** Length of the snapshot in bytes. */
   bytes: number;
   /** Hex SHA-256 of the snapshot, checked on every load. */
@@ -29,16 +37,21 @@ export interface Checkpoint {
   meta: CheckpointMeta;
 }
 
+/** What a writer says about a snapshot; the store adds its length, checksum and time. */
+export type CheckpointFacts = Omit<CheckpointMeta, 'bytes' | 'sha256' | 'savedAt'>;
+
 /**
- * Binary checkpoints of running jobs: the last two per job, in one hash with two slots (`a`,
- * `b`) and a `cur` pointer, so a torn or corrupt latest one still leaves the one before.
+ * Binary checkpoints of jobs: while a job runs, the last two, in one hash with two slots (`a`,
+ * `b`) and a `cur` pointer, so a torn or corrupt latest one still leaves the one before; once
+ * it completed, its final snapshot alone (written by the completion, see job-records.ts), kept
+ * as long as its result so a completed job can be forked.
  */
 export interface CheckpointStore {
   /**
    * Saves a snapshot unless the job already has one at the same or a later optimizer step
    * (a stale writer never moves a job's checkpoint backwards). Returns `true` when written.
    */
-  save(jobId: string, bytes: Uint8Array, meta: Omit<CheckpointMeta, 'bytes' | 'sha256' | 'savedAt'>): Promise<boolean>;
+  save(jobId: string, bytes: Uint8Array, meta: CheckpointFacts): Promise<boolean>;
   /** The newest checkpoint whose checksum holds, or `null`. */
   loadLatest(jobId: string): Promise<Checkpoint | null>;
   /** Metadata of the newest checkpoint without its bytes, or `null`. */
@@ -55,25 +68,18 @@ export interface CheckpointStoreOptions {
   config: Pick<Config, 'KEY_PREFIX' | 'JOB_TTL_SECONDS'>;
 }
 
-// KEYS[1] checkpoint hash; ARGV: bytes, meta JSON, step, ttl seconds.
-// Writes into the slot that is not current, then flips `cur`: the previous checkpoint stays
-// intact until the next write, and nothing large is copied inside Redis.
-const SAVE_SCRIPT = `
-local cur = redis.call('HGET', KEYS[1], 'cur')
-local step = tonumber(ARGV[3])
-if cur then
-  local curStep = tonumber(redis.call('HGET', KEYS[1], cur .. 'Step') or '-1')
-  if step <= curStep then return 0 end
-end
-local slot = 'a'
-if cur == 'a' then slot = 'b' end
-redis.call('HSET', KEYS[1], slot, ARGV[1], slot .. 'Meta', ARGV[2], slot .. 'Step', ARGV[3], 'cur', slot)
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
-return 1
-`;
-
 function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A snapshot's stored meta as JSON: `facts`' fields, with its length, checksum and the time now. */
+export function checkpointMetaJson(bytes: Uint8Array, facts: CheckpointFacts): string {
+  const { epoch, batch, step, elapsedMs, kernel, continueFinished } = facts;
+  const meta: CheckpointMeta = {
+    epoch, batch, step, elapsedMs, ...(kernel ? { kernel } : {}), ...(continueFinished ? { continueFinished } : {}),
+    bytes: bytes.byteLength, sha256: sha256Of(bytes), savedAt: Date.now(),
+  };
+  return JSON.stringify(meta);
 }
 
 /** Creates the checkpoint store. */
@@ -92,11 +98,10 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
   }
 
   return {
-    async save(jobId, bytes, partial) {
-      const meta: CheckpointMeta = { ...partial, bytes: bytes.byteLength, sha256: sha256Of(bytes), savedAt: Date.now() };
+    async save(jobId, bytes, facts) {
       const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const written = await redis.eval(SAVE_SCRIPT, 1, keys.jobCheckpoint(jobId), payload, JSON.stringify(meta), String(partial.step), String(ttlSeconds));
-      return written === 1;
+      const args = [payload, checkpointMetaJson(bytes, facts), String(facts.step), String(ttlSeconds)];
+      return (await runScript<number>(redis, SAVE_CHECKPOINT, [keys.jobCheckpoint(jobId)], args)) === 1;
     },
 
     async loadLatest(jobId) {

@@ -1,7 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
+import { QuotaExceededError } from '../errors.js';
+import { createActiveSlots } from './active-slots.js';
 import { jobArtifact } from './tenant-usage.js';
 import { createKeys, type Keys } from './keys.js';
+import { MARK_PAUSED, REQUEST_PAUSE, RESUME_JOB } from './lua/job-scripts.js';
+import { runScript, type LuaScript } from './lua/script.js';
 
 /** What a pause request did: `paused` (was queued), `requested` (running: its worker stops it), `conflict`, `missing`. */
 export type PauseOutcome = 'paused' | 'requested' | 'conflict' | 'missing';
@@ -26,8 +30,13 @@ export interface JobControl {
   requestPause(id: string): Promise<{ outcome: PauseOutcome; tenant: string }>;
   /** A worker's paused run: running → `paused` (clears the flag). @returns `false` when no longer running. */
   markPaused(id: string): Promise<boolean>;
-  /** paused → `queued` (keys kept again, back in the active set); the caller re-enqueues it. */
-  resume(id: string): Promise<{ outcome: ResumeOutcome; tenant: string }>;
+  /**
+   * paused → `queued` (keys kept again, back in the active set); the caller re-enqueues it.
+   * @param maxActive the tenant's queued + running cap (`TENANT_MAX_QUEUED`; 0: none), taken
+   *   like a submit takes it. @defaultValue 0
+   * @throws QuotaExceededError at the cap: the job stays paused, untouched.
+   */
+  resume(id: string, maxActive?: number): Promise<{ outcome: ResumeOutcome; tenant: string }>;
   /** `cancel` when a cancel was requested (or the job is gone or cancelled), else `pause` when a pause was, else `null`. */
   pollControl(id: string): Promise<ControlRequest>;
   /** Records the fork origin of a new job (shown in its status). */
@@ -40,45 +49,15 @@ export interface JobControl {
   copyInlineData(fromId: string, toId: string): Promise<boolean>;
 }
 
-// KEYS: rec, then every other key of the job. ARGV: now (ISO), ttl seconds. Returns {outcome, tenant}.
-const REQUEST_PAUSE = `
-local s = redis.call('HGET', KEYS[1], 'status')
-if not s then return {'missing', ''} end
-local tenant = redis.call('HGET', KEYS[1], 'tenant') or ''
-if s == 'queued' then
-  redis.call('HSET', KEYS[1], 'status', 'paused', 'pausedAt', ARGV[1])
-  for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
-  return {'paused', tenant}
-end
-if s == 'running' and redis.call('HGET', KEYS[1], 'cancelRequested') ~= '1' then
-  redis.call('HSET', KEYS[1], 'pauseRequested', '1')
-  return {'requested', tenant}
-end
-return {'conflict', tenant}
-`;
+/**
+ * The refusal at a tenant's queued + running cap (`TENANT_MAX_QUEUED`), for a submit, a fork or
+ * a resume: 429 `quota_exceeded`, retry in 30 s.
+ */
+export function queuedCapError(max: number): QuotaExceededError {
+  return new QuotaExceededError(`The tenant already has ${max} queued or running jobs, its limit; retry when one finishes.`, 30);
+}
 
-// KEYS: rec, then every other key of the job. ARGV: now (ISO), ttl seconds. Returns {done, tenant}.
-const MARK_PAUSED = `
-if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return {0, ''} end
-redis.call('HSET', KEYS[1], 'status', 'paused', 'pausedAt', ARGV[1])
-redis.call('HDEL', KEYS[1], 'pauseRequested')
-for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
-return {1, redis.call('HGET', KEYS[1], 'tenant') or ''}
-`;
-
-// KEYS: rec, spec, data, init (kept while queued), then the job's other keys (checkpoint, curve:
-// their writers refresh their expiry). Returns {outcome, tenant}.
-const RESUME = `
-local s = redis.call('HGET', KEYS[1], 'status')
-if not s then return {'missing', ''} end
-local tenant = redis.call('HGET', KEYS[1], 'tenant') or ''
-if s ~= 'paused' then return {'conflict', tenant} end
-redis.call('HSET', KEYS[1], 'status', 'queued')
-redis.call('HDEL', KEYS[1], 'pauseRequested', 'pausedAt')
-for i = 1, 4 do redis.call('PERSIST', KEYS[i]) end
-return {'resumed', tenant}
-`;
-
+/** The job's keys as the pause and resume scripts take them: rec, spec, data, init, then the others. */
 function ordered(keys: Keys, id: string): string[] {
   const first = [keys.jobRecord(id), keys.jobSpec(id), keys.jobData(id), keys.jobInitialWeights(id)];
   return [...first, ...keys.jobKeys(id).filter((key) => !first.includes(key))];
@@ -92,10 +71,10 @@ export function createJobControl(options: { redis: Redis; config: Pick<Config, '
   const { redis, config } = options;
   const keys = createKeys(config.KEY_PREFIX);
   const ttl = String(config.JOB_TTL_SECONDS);
+  const slots = createActiveSlots({ redis, keys });
 
-  async function run(script: string, id: string, args: string[]): Promise<[string | number, string]> {
-    const jobKeys = ordered(keys, id);
-    return (await redis.eval(script, jobKeys.length, ...jobKeys, ...args)) as [string | number, string];
+  function run(script: LuaScript, id: string, args: string[]): Promise<[string | number, string]> {
+    return runScript(redis, script, ordered(keys, id), args);
   }
 
   /** The tenant's active set and storage ledger follow the job (both the tenant's keys: one MULTI). */
@@ -119,10 +98,16 @@ export function createJobControl(options: { redis: Redis; config: Pick<Config, '
       return done === 1;
     },
 
-    async resume(id) {
-      const [outcome, tenant] = await run(RESUME, id, []);
+    async resume(id, maxActive = 0) {
+      const [status, owner] = await redis.hmget(keys.jobRecord(id), 'status', 'tenant');
+      if (status !== 'paused') return { outcome: status === null ? 'missing' : 'conflict', tenant: owner ?? '' };
+      // The slot first, as a submit takes it: at the cap the job stays paused, untouched.
+      if (owner && !(await slots.reserve(owner, id, maxActive))) throw queuedCapError(maxActive);
+      const [outcome, tenant] = await run(RESUME_JOB, id, []);
+      // Not resumed: cancelled, deleted or resumed meanwhile (the active set prunes finished and vanished jobs).
       if (outcome === 'resumed' && tenant) {
-        await redis.multi().sadd(keys.tenantActive(tenant), id).zadd(keys.tenantStorageExpiry(tenant), 'XX', '+inf', jobArtifact(id)).exec();
+        await slots.confirm(tenant, id);
+        await redis.zadd(keys.tenantStorageExpiry(tenant), 'XX', '+inf', jobArtifact(id));
       }
       return { outcome: outcome as ResumeOutcome, tenant };
     },

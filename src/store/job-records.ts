@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { JobError, JobSpec, JobStatus, LayerWeights, ResultMetrics } from '../contract/job.js';
 import { countParameters, encodeWeights } from '../contract/weights.js';
 import { parseJobRecord, progressFields, type JobHyperparameters, type JobRecord, type ProgressUpdate } from './job-record.js';
+import { checkpointMetaJson, type CheckpointFacts } from './checkpoint-store.js';
 import type { Keys } from './keys.js';
 import { COMPLETE_JOB, CREATE_JOB, FINISH_JOB, REQUEST_CANCEL, SET_IF_STATUS } from './lua/job-scripts.js';
 import { runScript } from './lua/script.js';
@@ -43,6 +44,17 @@ export interface CompletedRun {
   /** When given, the write is refused unless it equals the record's `attempts` (an older attempt lost its lock). */
   attempt?: number;
   finishedAt?: string;
+  /**
+   * The trainer's final snapshot (weights, optimizer moments, position): it replaces the job's
+   * checkpoints and expires with the result, so the completed job can be forked. Without it the
+   * checkpoints are deleted.
+   */
+  checkpoint?: FinalSnapshot;
+}
+
+/** A snapshot and what its writer says about it (see {@link CheckpointFacts}). */
+export interface FinalSnapshot extends CheckpointFacts {
+  bytes: Uint8Array;
 }
 
 /** Outcome of {@link JobRecords.requestCancel}. */
@@ -184,9 +196,11 @@ export function createJobRecords(options: { redis: Redis; reader: Redis; keys: K
     async complete(id, run) {
       const first = [keys.jobRecord(id), keys.jobResult(id), keys.jobCheckpoint(id)];
       const ordered = [...first, ...keys.jobKeys(id).filter((k) => !first.includes(k))];
+      const { checkpoint } = run;
+      const final = checkpoint ? [asBuffer(checkpoint.bytes), checkpointMetaJson(checkpoint.bytes, checkpoint), String(checkpoint.step)] : ['', '', ''];
       const [done, tenant] = await runScript<[number, string]>(redis, COMPLETE_JOB, ordered, [
         asBuffer(run.weights), JSON.stringify(run.metrics), run.kernel, run.finishedAt ?? new Date().toISOString(), ttl,
-        String(run.metrics.epochsRun), run.attempt === undefined ? '' : String(run.attempt),
+        String(run.metrics.epochsRun), run.attempt === undefined ? '' : String(run.attempt), ...final,
       ]);
       return { outcome: done === 1, tenant: done === 1 ? tenant : '' };
     },

@@ -178,6 +178,11 @@ describe.skipIf(!haveChromium)(`dashboard in ${CHROMIUM} (skipped when it is not
     expect(fork.forkedFrom.epoch).toBeGreaterThanOrEqual(pausedEpoch);
     expect(fork.hyperparameters).toEqual({ layers: '4-16-3', learningRate: 0.005, batchSize: 1 });
     expect(await page.locator('#compare-chart canvas').count()).toBeGreaterThan(0);
+    // A completed job forks from its final state: the button stays enabled and offers as many epochs again.
+    expect(await page.locator('#fork').isEnabled()).toBe(true);
+    await page.locator('#fork').click();
+    expect(await page.locator('#fork-epochs').inputValue()).toBe(String(fork.progress.epochs));
+    await page.locator('#fork-close').click();
 
     await page.locator('#jobs th[data-sort="learningRate"]').click();
     const rates = (await page.locator('#jobs tbody td.lr').allTextContents()).filter((text) => text !== '–').map(Number);

@@ -134,7 +134,7 @@ describe('the service on a Redis Cluster (3 masters, 3 replicas)', () => {
     }
   }
 
-  it('trains and serves every endpoint: submit, poll, curve, result, predict, events, datasets, cancel, delete', async () => {
+  it('trains and serves every endpoint: submit, poll, curve, result, predict, events, datasets, fork, pause, resume, cancel, delete', async () => {
     const id = await submit(XOR);
     const done = await waitForStatus(id, ['completed', 'failed']);
     const curve = await json(await request(`${base}/v1/jobs/${id}/metrics?since=0`));
@@ -147,7 +147,14 @@ describe('the service on a Redis Cluster (3 masters, 3 replicas)', () => {
     const onDatasetDone = await waitForStatus(onDataset, ['completed', 'failed']);
     const datasets = await json(await request(`${base}/v1/datasets`));
 
+    const fork = await json(await request(`${base}/v1/jobs/${id}/fork`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ epochs: 20 }) }));
+    const forkDone = await waitForStatus(fork.body.id, ['completed', 'failed']);
+
     const long = await submit({ ...XOR, training: { epochs: 100_000, batchSize: 1, seed: 3 } });
+    await waitForStatus(long, ['running', 'completed']);
+    const pause = await request(`${base}/v1/jobs/${long}/pause`, { method: 'POST' });
+    const paused = await waitForStatus(long, ['paused', 'completed', 'failed']);
+    const resume = await request(`${base}/v1/jobs/${long}/resume`, { method: 'POST' });
     await waitForStatus(long, ['running', 'completed']);
     const cancel = await request(`${base}/v1/jobs/${long}/cancel`, { method: 'POST' });
     const cancelled = await waitForStatus(long, ['cancelled', 'completed', 'failed']);
@@ -165,6 +172,11 @@ describe('the service on a Redis Cluster (3 masters, 3 replicas)', () => {
     expect(upload.status).toBe(201);
     expect(onDatasetDone.status).toBe('completed');
     expect(datasets.body.items.map((d: { id: string }) => d.id)).toContain(upload.body.id);
+    expect(fork.status).toBe(202);
+    expect(forkDone).toMatchObject({ status: 'completed', progress: { epoch: 320 }, forkedFrom: { jobId: id, epoch: 300 } });
+    expect(pause.status).toBe(202);
+    expect(paused.status).toBe('paused');
+    expect(resume.status).toBe(202);
     expect(cancel.status).toBeLessThan(300);
     expect(cancelled.status).toBe('cancelled');
     expect(deleted.status).toBe(204);

@@ -38,6 +38,8 @@ describe('worker paused past its lock (SIGSTOP, then SIGCONT)', () => {
     owner.signal('SIGCONT');
     const record = await h.waitForStatus(victim, ['completed', 'failed'], 60_000);
     await owner.waitForOutput(/job lock lost|completion refused/, 10_000);
+    // The completing worker logs after the record turned completed.
+    await other.waitForOutput(new RegExp(`"jobId":"${victim}".*"msg":"job completed"`), 10_000);
 
     expect(record.status).toBe('completed');
     expect(record.attempts).toBe(2);

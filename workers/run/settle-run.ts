@@ -52,8 +52,8 @@ export type Settlement =
   | { kind: 'hand-back'; checkpoint?: Snapshot; beforeStart?: true }
   /** Save `checkpoint` (when given) and mark the job `paused`; it stays out of the queue. */
   | { kind: 'pause'; checkpoint?: Snapshot }
-  /** Store the result and mark the job `completed`. */
-  | { kind: 'complete'; weights: Uint8Array; metrics: ResultMetrics; kernel: string }
+  /** Store the result (and the final snapshot, when sent) and mark the job `completed`. */
+  | { kind: 'complete'; weights: Uint8Array; metrics: ResultMetrics; kernel: string; checkpoint?: Snapshot }
   /**
    * Mark the job `failed` with `error`; no retry. `marker` is appended to the curve first;
    * `unexpected` is an engine error worth logging in full.
@@ -112,7 +112,8 @@ export function settleRun(outcome: RunOutcome): Settlement {
       durationMs: message.elapsedMs,
       ...(message.outcome.bestValLoss !== undefined ? { bestValLoss: message.outcome.bestValLoss } : {}),
     };
-    return { kind: 'complete', weights: message.weights, metrics, kernel: message.kernelName };
+    const final = message.checkpoint ? { checkpoint: message.checkpoint } : {};
+    return { kind: 'complete', weights: message.weights, metrics, kernel: message.kernelName, ...final };
   }
   if (message.type === 'stopped') {
     if (message.reason === 'handback' && !control.cancelled) {

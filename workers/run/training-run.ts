@@ -171,6 +171,7 @@ export class TrainingRun {
       options: inputs.options,
       dataset: inputs.dataset,
       ...(checkpoint ? { checkpoint: checkpoint.bytes } : {}),
+      ...(checkpoint?.meta.continueFinished ? { continueFinished: true } : {}),
       elapsedMsAtStart: checkpoint?.meta.elapsedMs ?? 0,
       kernels: checkpoint?.meta.kernel ?? config.ENGINE_KERNELS,
       fallbackKernels: config.ENGINE_KERNELS as KernelChoice,

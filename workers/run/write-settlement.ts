@@ -40,12 +40,12 @@ export async function writeSettlement(deps: ProcessorDeps, ctx: SettlementContex
       } else log.info('run stopped: the job was already finished or deleted');
       return { outcome: 'cancelled' };
     case 'complete': {
-      const { metrics, kernel } = verdict;
-      if (!(await jobs.completeJob(jobId, { weights: verdict.weights, metrics, kernel, attempt: ctx.attempt }))) {
+      const { metrics, kernel, checkpoint } = verdict;
+      // The completion replaces the job's checkpoints with the final snapshot (a fork starts from it).
+      if (!(await jobs.completeJob(jobId, { weights: verdict.weights, metrics, kernel, attempt: ctx.attempt, ...(checkpoint ? { checkpoint } : {}) }))) {
         log.warn({ attempt: ctx.attempt }, 'completion refused: the job already finished or a newer attempt owns it');
         return { outcome: 'stale' };
       }
-      await checkpoints.delete(jobId).catch(() => {});
       await confirmCompletion(deps, ctx);
       await deps.events?.emitJobEvent(jobId, 'completed');
       count('completed');

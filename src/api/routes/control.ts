@@ -12,7 +12,7 @@ import { registerJobTransition } from './job-transition.js';
 
 /** The body of POST /v1/jobs/{id}/fork: what the fork changes. */
 const ForkRequestSchema = Type.Object({
-  epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'epochs to train after the fork point (default: the source\'s remaining epochs, or all of its epochs when none remain)' })),
+  epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'epochs to train after the fork point, at least 1 (default: the source\'s remaining epochs, or as many as it trained when none remain, as for a completed job)' })),
   optimizer: Type.Optional(Type.Object(OPTIMIZER_SETTINGS, { additionalProperties: false, description: 'optimizer fields to change; the optimizer type stays the source\'s' })),
   name: Type.Optional(Name),
 }, { additionalProperties: false, title: 'ForkRequest' });
@@ -67,14 +67,14 @@ function registerResume(app: App, { deps, control }: ControlDeps): void {
     action: 'resume',
     operationId: 'resumeJob',
     summary: 'Resume a paused job: it is queued again and continues from its checkpoint',
-    description: 'Queues the job again under its own id; its worker continues from the checkpoint taken at the pause (bit-identical to an uninterrupted run).',
+    description: 'Queues the job again under its own id; its worker continues from the checkpoint taken at the pause (bit-identical to an uninterrupted run). At the tenant\'s queued + running cap (`TENANT_MAX_QUEUED`, with auth on) it answers 429 like a submit and the job stays paused.',
     answers: {
       requested: 'Queued again: the job continues from where it was paused',
       refused: 'The job is not paused (conflict)',
     },
     refusal: (status) => `Only a paused job can be resumed (this one is ${status}).`,
     async apply(record) {
-      const { outcome } = await control.resume(record.id);
+      const { outcome } = await control.resume(record.id, deps.config.TENANT_MAX_QUEUED);
       if (outcome === 'conflict') return 'refused';
       if (outcome === 'missing') return outcome;
       await requeueTrainingJob(deps.trainingQueue.queue, { jobId: record.id, tenant: record.tenant });
@@ -90,7 +90,7 @@ function registerFork(app: App, { deps, control, checkpoints }: ControlDeps): vo
       tags,
       operationId: 'forkJob',
       summary: 'Fork: a new job from this job\'s latest checkpoint (or final state), with changes',
-      description: 'The new job starts from the source\'s weights and optimizer state — its latest checkpoint while running, paused or cancelled — and trains `epochs` more epochs with the given optimizer fields. The source is unchanged. Its status shows `forkedFrom`.',
+      description: 'The new job starts from the source\'s weights and optimizer state — its latest checkpoint while running, paused or cancelled, its final state when completed (also after early stopping: the fork trains on with a fresh patience window) — and trains `epochs` more epochs with the given optimizer fields. `epochs` is at least 1: a fork always trains (`0` → 400); left out, it is the source\'s remaining epochs, or as many as the source trained when none remain. The source is unchanged. Its status shows `forkedFrom`.',
       security: SECURITY,
       params: IdParams,
       body: ForkRequestSchema,

@@ -20,6 +20,14 @@ export function defineScript(script: LuaScript): LuaScript {
   return Object.freeze(script);
 }
 
+/**
+ * A declarer for the scripts of one slot: `declare(name, signature, body)` makes the script
+ * `prelude` (Lua helper functions its scripts share, sent with each) followed by `body`.
+ */
+export function scriptsOn(slot: LuaScript['slot'], prelude = ''): (name: string, signature: string, body: string) => LuaScript {
+  return (name, signature, body) => defineScript({ name, slot, signature, source: prelude ? `${prelude}\n${body}` : body });
+}
+
 /** The part of an ioredis connection that runs scripts. */
 export interface ScriptRunner {
   eval(script: string, numkeys: number, ...args: (string | Buffer | number)[]): Promise<unknown>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { decodeWeights } from '../../../src/contract/weights.js';
+import { createCheckpointStore } from '../../../src/store/checkpoint-store.js';
 import { createDatasetStore } from '../../../src/store/dataset-store.js';
 import { createJobRecords, jobStorageBytes, type NewJob } from '../../../src/store/job-records.js';
 import { xorJobSpec } from '../../helpers/specs.js';
@@ -72,6 +73,31 @@ describe('JobRecords', () => {
     expect((await records.getResult(job.id))?.metrics).toEqual(metrics);
     expect(await records.updateProgress(job.id, { epoch: 9, loss: 1 })).toBe(false);
     expect(await f.redis.ttl(f.keys.jobRecord(job.id))).toBeGreaterThan(0);
+  });
+
+  it('replaces the checkpoints with the final snapshot at completion, which a stale save cannot overwrite, or deletes them without one', async () => {
+    const kept = newJob();
+    const dropped = newJob();
+    await Promise.all([records.create(kept), records.create(dropped)]);
+    const checkpoints = createCheckpointStore({ redis: f.redis, config: { KEY_PREFIX: f.prefix, JOB_TTL_SECONDS: 3600 } });
+    const periodic = new Uint8Array([1, 2, 3]);
+    for (const job of [kept, dropped]) {
+      await checkpoints.save(job.id, periodic, { epoch: 2, batch: 0, step: 8, elapsedMs: 20 });
+      await checkpoints.save(job.id, periodic, { epoch: 3, batch: 0, step: 12, elapsedMs: 30 });
+    }
+    const final = { bytes: new Uint8Array([9, 8, 7, 6]), epoch: 5, batch: 0, step: 20, elapsedMs: 50, kernel: 'ts' };
+
+    await records.complete(kept.id, { weights, metrics, kernel: 'ts', checkpoint: final });
+    await records.complete(dropped.id, { weights, metrics, kernel: 'ts' });
+    const staleSave = await checkpoints.save(kept.id, periodic, { epoch: 4, batch: 0, step: 16, elapsedMs: 40 });
+    const loaded = await checkpoints.loadLatest(kept.id);
+
+    expect(staleSave).toBe(false);
+    expect(Array.from(loaded!.bytes)).toEqual([9, 8, 7, 6]);
+    expect(loaded!.meta).toMatchObject({ epoch: 5, batch: 0, step: 20, elapsedMs: 50, kernel: 'ts', bytes: 4 });
+    expect((await f.redis.hkeys(f.keys.jobCheckpoint(kept.id))).sort()).toEqual(['a', 'aMeta', 'aStep', 'cur']);
+    expect(await f.redis.ttl(f.keys.jobCheckpoint(kept.id))).toBeGreaterThan(0);
+    expect(await f.redis.exists(f.keys.jobCheckpoint(dropped.id))).toBe(0);
   });
 
   it('refuses a completion from an older attempt', async () => {

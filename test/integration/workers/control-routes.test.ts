@@ -13,10 +13,11 @@ describe('POST /v1/jobs/{id}/pause and /resume', () => {
     t = undefined;
   });
 
-  async function submit(app: TestApp): Promise<string> {
+  async function submit(app: TestApp, headers: Record<string, string> = {}): Promise<string> {
     const response = await app.app.inject({
       method: 'POST',
       url: '/v1/jobs',
+      headers,
       payload: {
         model: { inputSize: 2, layers: [{ units: 4, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }] },
         training: { epochs: 10, batchSize: 4, seed: 1 },
@@ -63,6 +64,32 @@ describe('POST /v1/jobs/{id}/pause and /resume', () => {
     expect(pauseTwice.statusCode).toBe(409);
     expect(pauseTwice.headers['content-type']).toContain('application/problem+json');
     expect(unknown.statusCode).toBe(404);
+  });
+
+  it('answers 429 quota_exceeded to a resume at the tenant\'s queued cap (auth on) and leaves the job paused', async () => {
+    const key = 'k'.repeat(32);
+    const auth = { authorization: `Bearer ${key}` };
+    t = await buildTestApp({ TRAINYARD_API_KEYS: `a:${key}`, TENANT_MAX_QUEUED: '1' });
+    const app = t;
+    const post = (url: string) => app.app.inject({ method: 'POST', url, headers: auth });
+    const first = await submit(app, auth);
+    await post(`/v1/jobs/${first}/pause`);
+    const second = await submit(app, auth);
+
+    const refused = await post(`/v1/jobs/${first}/resume`);
+    const whileRefused = (await app.app.inject({ method: 'GET', url: `/v1/jobs/${first}`, headers: auth })).json();
+    const stateWhileRefused = await bullState(app, first);
+    await post(`/v1/jobs/${second}/cancel`);
+    const resumed = await post(`/v1/jobs/${first}/resume`);
+
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json()).toMatchObject({ code: 'quota_exceeded' });
+    expect(whileRefused.status).toBe('paused');
+    expect(stateWhileRefused).toBe('none');
+    expect(resumed.statusCode).toBe(202);
+    expect(resumed.json()).toMatchObject({ id: first, status: 'queued' });
+    expect(await bullState(app, first)).toBe('waiting');
   });
 
   it('cancels a paused job at once', async () => {

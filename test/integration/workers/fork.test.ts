@@ -12,14 +12,14 @@ import { circleData, referenceWeightsHash, sha256 } from './harness.js';
 const ROWS = 2000;
 const EPOCHS = 20;
 
-/** 2-32-32-1 on 2,000 inline rows in batches of 8 (250 batches an epoch), 20 epochs. */
-function submission(seed: number) {
+/** 2-32-32-1 on 2,000 inline rows in batches of 8 (250 batches an epoch), 20 epochs (or `epochs`). */
+function submission(seed: number, epochs = EPOCHS) {
   const data = circleData(ROWS);
   return {
     name: 'fork source',
     model: { inputSize: 2, layers: [{ units: 32, activation: 'tanh' }, { units: 32, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }] },
     loss: 'binary_cross_entropy',
-    training: { epochs: EPOCHS, batchSize: 8, seed, precision: 'float64' },
+    training: { epochs, batchSize: 8, seed, precision: 'float64' },
     data,
   };
 }
@@ -131,6 +131,62 @@ describe('POST /v1/jobs/{id}/fork', () => {
     expect(spec.optimizer.learningRate).toBe(0.05);
     expect(spec.name).toBe('lr 0.05 — variante');
     expect(await resultHash(forkId)).not.toBe(source.reference);
+  });
+
+  it('forks a completed job from its final state: E1 epochs then E2 − E1 more end with the weights of one uninterrupted E2-epoch run, and the source is untouched', async () => {
+    const app = await start();
+    const metrics = createMetricsStore({ redis: app.redis, config: app.config });
+    const E1 = 4;
+    const E2 = 9;
+    const sourceId = (await post(app, '/v1/jobs', submission(45, E1))).json().id as string;
+    expect(await waitFor(sourceId, ['completed', 'failed'])).toBe('completed');
+    const spec = (await jobs.getSpec(sourceId))!;
+    const reference = referenceWeightsHash({ ...spec, training: { ...spec.training, epochs: E2 } }, ROWS);
+    const get = (url: string) => app.app.inject({ method: 'GET', url });
+    const statusBefore = await get(`/v1/jobs/${sourceId}`);
+    const resultBefore = (await get(`/v1/jobs/${sourceId}/result`)).body;
+    const sourceHash = await resultHash(sourceId);
+
+    const response = await post(app, `/v1/jobs/${sourceId}/fork`, { epochs: E2 - E1 });
+    const forkId = response.json().id as string;
+    const status = await waitFor(forkId, ['completed', 'failed']);
+    const view = (await get(`/v1/jobs/${forkId}`)).json();
+    const curve = (await metrics.readCurve(forkId, 0, Number.POSITIVE_INFINITY)).points.map((p) => p.epoch);
+    const statusAfter = await get(`/v1/jobs/${sourceId}`);
+
+    expect(response.statusCode).toBe(202);
+    expect(status).toBe('completed');
+    expect(await resultHash(forkId)).toBe(reference);
+    expect(reference).not.toBe(sourceHash);
+    expect(view.forkedFrom).toEqual({ jobId: sourceId, epoch: E1 });
+    expect(view.progress).toMatchObject({ epoch: E2, epochs: E2 });
+    expect(curve).toEqual(Array.from({ length: E2 - E1 }, (_, i) => E1 + i + 1));
+    expect(statusAfter.statusCode).toBe(200);
+    expect(statusAfter.body).toBe(statusBefore.body);
+    expect(statusAfter.headers.etag).toBe(statusBefore.headers.etag);
+    expect((await get(`/v1/jobs/${sourceId}/result`)).body).toBe(resultBefore);
+    expect(await resultHash(sourceId)).toBe(sourceHash);
+  });
+
+  it('forks a completed job as many epochs again by default, refuses epochs 0 (400), and leaves no key of it after DELETE', async () => {
+    const app = await start();
+    const sourceId = (await post(app, '/v1/jobs', submission(46, 2))).json().id as string;
+    expect(await waitFor(sourceId, ['completed', 'failed'])).toBe('completed');
+
+    const zero = await post(app, `/v1/jobs/${sourceId}/fork`, { epochs: 0 });
+    const fork = await post(app, `/v1/jobs/${sourceId}/fork`, {});
+    const forkId = fork.json().id as string;
+    const forkStatus = await waitFor(forkId, ['completed', 'failed']);
+    const deleted = await app.app.inject({ method: 'DELETE', url: `/v1/jobs/${sourceId}` });
+
+    expect(zero.statusCode).toBe(400);
+    expect(zero.json()).toMatchObject({ code: 'validation_failed', errors: [expect.objectContaining({ path: '/epochs' })] });
+    expect(fork.statusCode).toBe(202);
+    expect(forkStatus).toBe('completed');
+    expect((await jobs.getResult(forkId))!.metrics.epochsRun).toBe(4);
+    expect(deleted.statusCode).toBe(204);
+    expect(await app.redis.keys(`${app.config.KEY_PREFIX}:job:{${sourceId}}:*`)).toEqual([]);
+    expect(await app.redis.exists(jobs.keys.jobCheckpoint(forkId))).toBe(1);
   });
 
   it('forks a cancelled job from the checkpoint it keeps, and refuses a job without one (409)', async () => {

@@ -37,7 +37,25 @@ describe('training worker', () => {
     const curve = await h.metrics.readCurve(jobId, 0);
     expect(curve.points[0].epoch).toBe(1);
     expect(curve.next).toBe(500);
-    expect(await h.checkpoints.loadLatest(jobId)).toBeNull();
+  });
+
+  it('keeps the final snapshot of a completed job in place of its checkpoints, expiring with its result', async () => {
+    h = await createWorkerHarness();
+    await h.startWorker();
+
+    const jobId = await h.submit({ training: { epochs: 40 } });
+    await h.waitForStatus(jobId, ['completed', 'failed']);
+    const final = await h.checkpoints.loadLatest(jobId);
+    const slots = await h.redis.hkeys(h.jobs.keys.jobCheckpoint(jobId));
+    const [checkpointExpiry, resultExpiry] = await Promise.all(
+      [h.jobs.keys.jobCheckpoint(jobId), h.jobs.keys.jobResult(jobId)].map((key) => h!.redis.call('PEXPIRETIME', key)),
+    );
+
+    expect(final!.meta).toMatchObject({ epoch: 40, batch: 0, step: 40 });
+    expect(final!.meta.continueFinished).toBeUndefined();
+    expect(slots.sort()).toEqual(['a', 'aMeta', 'aStep', 'cur']);
+    expect(Number(resultExpiry)).toBeGreaterThan(Date.now());
+    expect(checkpointExpiry).toBe(resultExpiry);
   });
 
   it('cancels a queued job at once and never trains it', async () => {

@@ -79,6 +79,29 @@ describe.each(kernelVariants())('training on $label kernels', ({ name, precision
     expect(hex(encodeWeights(o.network, trainer.getWeights()))).toBe(ref.weights);
   });
 
+  it('continues a finished run to more epochs with continueFinished, bit-identically to one uninterrupted run, and stays finished without it', () => {
+    const plain = { ...o, earlyStopping: null };
+    const short = createTrainer(richData, { ...plain, epochs: 4 }, kernelsFor(name, precision));
+    short.run();
+    const final = short.snapshot();
+    const uninterrupted = createTrainer(richData, plain, kernelsFor(name, precision));
+    const refMetrics: EpochMetrics[] = [];
+    const refOutcome = uninterrupted.run({ onEpoch: (m) => refMetrics.push(m) });
+
+    const continued = createTrainer(richData, plain, kernelsFor(name, precision), final, { continueFinished: true });
+    const metrics: EpochMetrics[] = [];
+    const outcome = continued.run({ onEpoch: (m) => metrics.push(m) });
+    const kept = createTrainer(richData, plain, kernelsFor(name, precision), final);
+    const keptOutcome = kept.run();
+
+    expect(hex(encodeWeights(o.network, continued.getWeights()))).toBe(hex(encodeWeights(o.network, uninterrupted.getWeights())));
+    expect(metrics).toEqual(refMetrics.slice(4));
+    expect(outcome).toEqual(refOutcome);
+    expect(continued.step).toBe(uninterrupted.step);
+    expect(keptOutcome).toMatchObject({ reason: 'completed', epochsRun: 4 });
+    expect(hex(encodeWeights(o.network, kept.getWeights()))).toBe(hex(encodeWeights(o.network, short.getWeights())));
+  });
+
   it('stays within estimateTrainingBytes of ArrayBuffer growth', () => {
     const data = randomDataset(5, 600, 64, 10, 'onehot');
     const big = options({
@@ -146,9 +169,11 @@ describe('createTrainer', () => {
     expect(() => poisoned.run()).toThrow(expect.objectContaining({ code: 'diverged', epoch: 1, batch: 0 }));
   });
 
-  it('stops early and restores the best epoch\'s weights', () => {
-    // Training targets 0, validation targets 1: every step away from the first epoch's weights
-    // makes the validation loss worse, so epoch 1 is the best and training stops at 1 + patience.
+  /**
+   * Training targets 0, validation targets 1: every step away from the first epoch's weights
+   * makes the validation loss worse, so epoch 1 is the best and training stops at 1 + patience (3).
+   */
+  function worseningValidation() {
     const inputs = new Float64Array(10).map((_, i) => i / 10);
     const targets = new Float64Array(10).map((_, i) => (i >= 8 ? 1 : 0));
     const data = { samples: 10, inputSize: 1, outputSize: 1, inputs, targets };
@@ -157,6 +182,11 @@ describe('createTrainer', () => {
       epochs: 50, batchSize: 8, validationSplit: 0.2, shuffle: false, optimizer: { type: 'adam', learningRate: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
       earlyStopping: { monitor: 'val_loss', patience: 3, minDelta: 0, restoreBestWeights: true },
     });
+    return { data, o };
+  }
+
+  it('stops early and restores the best epoch\'s weights', () => {
+    const { data, o } = worseningValidation();
     const trainer = createTrainer(data, o, kernelsFor('ts', 'float64'));
     const perEpoch: { valLoss: number; weights: string }[] = [];
 
@@ -166,6 +196,24 @@ describe('createTrainer', () => {
     expect(outcome).toMatchObject({ reason: 'early_stopped', stoppedEarly: true, epochsRun: best + 1 + 3, bestValLoss: perEpoch[best].valLoss });
     expect(hex(encodeWeights(o.network, trainer.getWeights()))).toBe(perEpoch[best].weights);
     expect(perEpoch[perEpoch.length - 1].weights).toBe(perEpoch[best].weights);
+  });
+
+  it('reopens an early-stopped snapshot with continueFinished: a fresh patience window against the best so far', () => {
+    // Every step away from the best epoch's weights makes the validation loss worse: the
+    // reopened run trains `patience` epochs and stops again.
+    const { data, o } = worseningValidation();
+    const source = createTrainer(data, o, kernelsFor('ts', 'float64'));
+    const stopped = source.run();
+    const best = hex(encodeWeights(o.network, source.getWeights()));
+
+    const reopened = createTrainer(data, { ...o, epochs: stopped.epochsRun + 20 }, kernelsFor('ts', 'float64'), source.snapshot(), { continueFinished: true });
+    const epochs: number[] = [];
+    const outcome = reopened.run({ onEpoch: (m) => epochs.push(m.epoch) });
+
+    expect(stopped).toMatchObject({ reason: 'early_stopped' });
+    expect(epochs).toEqual([1, 2, 3].map((i) => stopped.epochsRun + i));
+    expect(outcome).toMatchObject({ reason: 'early_stopped', stoppedEarly: true, epochsRun: stopped.epochsRun + 3, bestValLoss: stopped.bestValLoss });
+    expect(hex(encodeWeights(o.network, reopened.getWeights()))).toBe(best);
   });
 
   it('keeps the last weights when restoreBestWeights is false', () => {
