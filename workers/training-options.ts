@@ -15,17 +15,7 @@ export function toTrainingOptions(spec: JobSpec, initialWeights: LayerWeights[] 
       layers: model.layers.map((layer) => ({ units: layer.units, activation: layer.activation })),
     },
     loss: spec.loss,
-    optimizer:
-      optimizer.type === 'adam'
-        ? {
-            type: 'adam',
-            learningRate: optimizer.learningRate,
-            beta1: optimizer.beta1,
-            beta2: optimizer.beta2,
-            epsilon: optimizer.epsilon,
-            weightDecay: optimizer.weightDecay,
-          }
-        : { type: 'sgd', learningRate: optimizer.learningRate, momentum: optimizer.momentum, weightDecay: optimizer.weightDecay },
+    optimizer: { ...optimizer },
     init: model.init,
     initialWeights,
     epochs: training.epochs,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JobSpec, OptimizerSpec } from '../contract/job.js';
+import { resolveOptimizer } from '../contract/check-job.js';
 import { ConflictError, JobFailedError } from '../errors.js';
 import type { CheckpointStore } from '../store/checkpoint-store.js';
 import { queuedCapError, type JobControl } from '../store/job-control.js';
@@ -28,14 +29,7 @@ export interface ForkStores {
 }
 
 function mergeOptimizer(source: OptimizerSpec, changes: ForkRequest['optimizer'] = {}): OptimizerSpec {
-  const common = {
-    learningRate: changes.learningRate ?? source.learningRate,
-    weightDecay: changes.weightDecay ?? source.weightDecay,
-  };
-  if (source.type === 'adam') {
-    return { ...source, ...common, beta1: changes.beta1 ?? source.beta1, beta2: changes.beta2 ?? source.beta2, epsilon: changes.epsilon ?? source.epsilon };
-  }
-  return { ...source, ...common, momentum: changes.momentum ?? source.momentum };
+  return source.type === 'adam' ? resolveOptimizer('adam', changes, source) : resolveOptimizer('sgd', changes, source);
 }
 
 /** The fork's spec: the source's, continued from epoch `fromEpoch` with the request's changes. */

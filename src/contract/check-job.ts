@@ -1,5 +1,5 @@
-import type { DataRef, EarlyStoppingSpec, JobSpec, OptimizerSpec } from './job.js';
-import type { JobSubmission } from './job-schema.js';
+import { OPTIMIZER_DEFAULTS, type DataRef, type EarlyStoppingSpec, type JobSpec, type OptimizerOf, type OptimizerType } from './job.js';
+import { OPTIMIZER_SETTINGS, type JobSubmission } from './job-schema.js';
 import { estimateTrainingBytes, type JobLimits } from './limits.js';
 import { checkWeightsShape, countParameters } from './weights.js';
 
@@ -65,19 +65,15 @@ export function checkDatasetLimits(shape: DataShape, limits: JobLimits, basePath
   return problems;
 }
 
-function resolveOptimizer(sub: JobSubmission): OptimizerSpec {
-  const o = sub.optimizer ?? {};
-  if ((o.type ?? 'adam') === 'sgd') {
-    return { type: 'sgd', learningRate: o.learningRate ?? 0.01, momentum: o.momentum ?? 0, weightDecay: o.weightDecay ?? 0 };
-  }
-  return {
-    type: 'adam',
-    learningRate: o.learningRate ?? 0.001,
-    beta1: o.beta1 ?? 0.9,
-    beta2: o.beta2 ?? 0.999,
-    epsilon: o.epsilon ?? 1e-8,
-    weightDecay: o.weightDecay ?? 0,
-  };
+/**
+ * The `type` optimizer with each of its settings taken from `given`, else from `fallback` (its
+ * defaults; a fork passes its source's settings). Settings of the other optimizer are ignored.
+ */
+export function resolveOptimizer<T extends OptimizerType>(type: T, given: object, fallback: OptimizerOf<T> | undefined = undefined): OptimizerOf<T> {
+  const settings: Record<string, number> = {};
+  const defaults: Record<string, number> = fallback ?? OPTIMIZER_DEFAULTS[type];
+  for (const key of Object.keys(OPTIMIZER_DEFAULTS[type])) settings[key] = (given as Record<string, number | undefined>)[key] ?? defaults[key];
+  return { type, ...settings } as OptimizerOf<T>;
 }
 
 function resolveEarlyStopping(sub: JobSubmission): EarlyStoppingSpec | null {
@@ -133,8 +129,8 @@ function checkOptimizerAndWarmStart(sub: JobSubmission): Problem[] {
   const problems: Problem[] = [];
   const optimizer = sub.optimizer ?? {};
   const type = optimizer.type ?? 'adam';
-  for (const field of type === 'adam' ? (['momentum'] as const) : (['beta1', 'beta2', 'epsilon'] as const)) {
-    if (optimizer[field] !== undefined) problems.push({ path: `/optimizer/${field}`, message: `is not an option of ${type}` });
+  for (const field of Object.keys(OPTIMIZER_SETTINGS) as (keyof typeof OPTIMIZER_SETTINGS)[]) {
+    if (optimizer[field] !== undefined && !(field in OPTIMIZER_DEFAULTS[type])) problems.push({ path: `/optimizer/${field}`, message: `is not an option of ${type}` });
   }
   const { model } = sub;
   if (model.initialWeights && model.fromJob) {
@@ -249,7 +245,7 @@ export function normalizeJobSubmission(
       fromJob: sub.model.fromJob ?? null,
     },
     loss: sub.loss ?? 'mse',
-    optimizer: resolveOptimizer(sub),
+    optimizer: sub.optimizer?.type === 'sgd' ? resolveOptimizer('sgd', sub.optimizer) : resolveOptimizer('adam', sub.optimizer ?? {}),
     training: {
       epochs: training.epochs ?? 100,
       batchSize: training.batchSize ?? defaultBatchSize(context.shape.samples),

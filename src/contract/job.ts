@@ -47,24 +47,21 @@ export interface LayerWeights {
   b: number[];
 }
 
-/** Adam with decoupled weight decay (AdamW), as docs/mathematics.md writes it. */
-export interface AdamSpec {
-  type: 'adam';
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  weightDecay: number;
-}
+/**
+ * Each optimizer's settings with their defaults: the one list of what `optimizer` may set for
+ * adam and for sgd (docs/mathematics.md gives the update rules). Adam is AdamW (decoupled weight
+ * decay); sgd uses classical momentum: `v = μ·v + g`, `θ −= lr·v`.
+ */
+export const OPTIMIZER_DEFAULTS = {
+  adam: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
+  sgd: { learningRate: 0.01, momentum: 0, weightDecay: 0 },
+} as const;
+export type OptimizerType = keyof typeof OPTIMIZER_DEFAULTS;
 
-/** SGD with classical momentum: `v = μ·v + g`, `θ −= lr·v`. */
-export interface SgdSpec {
-  type: 'sgd';
-  learningRate: number;
-  momentum: number;
-  weightDecay: number;
-}
-
+/** A resolved optimizer of `type`: every one of its settings given. */
+export type OptimizerOf<T extends OptimizerType> = { type: T } & { -readonly [K in keyof (typeof OPTIMIZER_DEFAULTS)[T]]: number };
+export type AdamSpec = OptimizerOf<'adam'>;
+export type SgdSpec = OptimizerOf<'sgd'>;
 export type OptimizerSpec = AdamSpec | SgdSpec;
 
 /** Keras-style early stopping. */
