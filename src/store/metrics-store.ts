@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { CurvePoint } from '../contract/job.js';
 import { createKeys, type Keys } from './keys.js';
+import { READ_CURVE, WRITE_CURVE } from './lua/curve-scripts.js';
+import { runScript } from './lua/script.js';
 
 /**
  * The explicit last point of a diverged job: the epoch where the loss or the weights became
@@ -122,42 +124,6 @@ export function decodeCurveRecord(bytes: Buffer, offset: number, epoch: number):
   return { ...point, elapsedMs };
 }
 
-// KEYS[1] curve; ARGV: header of a new curve, record bytes, ttl seconds, most records, then
-// epoch/record pairs.
-// Each record goes to its epoch's own offset (SETRANGE), so writing an epoch twice replaces it.
-const WRITE_SCRIPT = `
-local key = KEYS[1]
-local header = redis.call('GETRANGE', key, 0, 15)
-if string.len(header) < 16 then
-  header = ARGV[1]
-  redis.call('SET', key, header)
-end
-local base = tonumber(string.sub(header, 5, 16))
-local size = tonumber(ARGV[2])
-local most = tonumber(ARGV[4])
-for i = 5, #ARGV, 2 do
-  local epoch = tonumber(ARGV[i])
-  if epoch > base and epoch - base <= most then redis.call('SETRANGE', key, 16 + (epoch - base - 1) * size, ARGV[i + 1]) end
-end
-redis.call('EXPIRE', key, tonumber(ARGV[3]))
-return 1
-`;
-
-// KEYS[1] curve; ARGV: since, record bytes, most records. Returns { header, records, total length }.
-const READ_SCRIPT = `
-local key = KEYS[1]
-local header = redis.call('GETRANGE', key, 0, 15)
-if string.len(header) < 16 then return { '', '', 0 } end
-local base = tonumber(string.sub(header, 5, 16))
-local size = tonumber(ARGV[2])
-local first = math.max(tonumber(ARGV[1]), base)
-local total = redis.call('STRLEN', key)
-local from = 16 + (first - base) * size
-local to = math.min(total, from + tonumber(ARGV[3]) * size) - 1
-if to < from then return { header, '', total } end
-return { header, redis.call('GETRANGE', key, from, to), total }
-`;
-
 /** Where a page read starts and what it found: the curve's base epoch, the records, the curve's length in bytes. */
 interface RecordRange {
   base: number;
@@ -215,17 +181,16 @@ class CurveStore implements MetricsStore {
     if (points.length === 0) return;
     const args: (string | Buffer)[] = [headerOf(0), String(CURVE_RECORD_BYTES), String(this.config.JOB_TTL_SECONDS), String(MAX_CURVE_RECORDS)];
     for (const point of points) args.push(String(point.epoch), encodeCurveRecord(point));
-    await this.redis.eval(WRITE_SCRIPT, 1, this.keys.jobCurve(jobId), ...args);
+    await runScript(this.redis, WRITE_CURVE, [this.keys.jobCurve(jobId)], args);
   }
 
   private async readRecords(jobId: string, since: number, limit: number): Promise<RecordRange | null> {
     // Bounded so the script only sees integers it can print exactly.
     const most = Math.max(0, Math.min(Math.floor(limit), 1e9));
-    // Buffers back (the records are binary); `callBuffer` would not survive auto-pipelining.
-    const redis = this.redis as unknown as { evalBuffer(...args: (string | number)[]): Promise<unknown> };
-    const [header, records, total] = (await redis.evalBuffer(
-      READ_SCRIPT, 1, this.keys.jobCurve(jobId), String(Math.max(0, Math.floor(since))), String(CURVE_RECORD_BYTES), String(most),
-    )) as [Buffer, Buffer, number];
+    // Buffers back: the records are binary.
+    const [header, records, total] = await runScript<[Buffer, Buffer, number]>(
+      this.redis, READ_CURVE, [this.keys.jobCurve(jobId)], [String(Math.max(0, Math.floor(since))), String(CURVE_RECORD_BYTES), String(most)], 'buffers',
+    );
     if (header.length < HEADER_BYTES) return null;
     return { base: Number(header.subarray(4, HEADER_BYTES).toString('latin1')), records, total };
   }

@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import { runScript } from '../store/lua/script.js';
+import { GET_WEBHOOK_SECRETS, ROTATE_WEBHOOK_SECRET } from '../store/lua/webhook-scripts.js';
 import { generateWebhookSecret } from './webhook-signature.js';
 import { createWebhookKeys } from './webhook-keys.js';
 
@@ -22,23 +24,6 @@ export interface WebhookSecrets {
   rotate(tenant: string, nowMs?: number): Promise<SigningSecrets>;
 }
 
-// KEYS: the tenant's secret hash. ARGV: a new secret, now (ms). Creates `current` when missing.
-const GET_LUA = `
-redis.call('HSETNX', KEYS[1], 'current', ARGV[1])
-return redis.call('HMGET', KEYS[1], 'current', 'previous', 'previousUntil')
-`;
-// KEYS: the tenant's secret hash. ARGV: the new secret, now (ms), overlap (ms).
-const ROTATE_LUA = `
-local old = redis.call('HGET', KEYS[1], 'current')
-if old then
-  redis.call('HSET', KEYS[1], 'previous', old, 'previousUntil', tostring(tonumber(ARGV[2]) + tonumber(ARGV[3])))
-else
-  redis.call('HDEL', KEYS[1], 'previous', 'previousUntil')
-end
-redis.call('HSET', KEYS[1], 'current', ARGV[1])
-return redis.call('HMGET', KEYS[1], 'current', 'previous', 'previousUntil')
-`;
-
 function toSecrets(reply: Array<string | null>, nowMs: number): SigningSecrets {
   const [current, previous, until] = reply;
   const previousUntil = until === null ? Number.NaN : Number(until);
@@ -52,11 +37,11 @@ export function createWebhookSecrets(options: { redis: Redis; config: { KEY_PREF
   const keys = createWebhookKeys(options.config.KEY_PREFIX);
   return {
     async getSecrets(tenant, nowMs = Date.now()) {
-      const reply = (await redis.eval(GET_LUA, 1, keys.tenantSecret(tenant), generateWebhookSecret(), String(nowMs))) as Array<string | null>;
+      const reply = await runScript<Array<string | null>>(redis, GET_WEBHOOK_SECRETS, [keys.tenantSecret(tenant)], [generateWebhookSecret(), String(nowMs)]);
       return toSecrets(reply, nowMs);
     },
     async rotate(tenant, nowMs = Date.now()) {
-      const reply = (await redis.eval(ROTATE_LUA, 1, keys.tenantSecret(tenant), generateWebhookSecret(), String(nowMs), String(SECRET_OVERLAP_MS))) as Array<string | null>;
+      const reply = await runScript<Array<string | null>>(redis, ROTATE_WEBHOOK_SECRET, [keys.tenantSecret(tenant)], [generateWebhookSecret(), String(nowMs), String(SECRET_OVERLAP_MS)]);
       return toSecrets(reply, nowMs);
     },
   };

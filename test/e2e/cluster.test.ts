@@ -134,7 +134,7 @@ describe('the service on a Redis Cluster (3 masters, 3 replicas)', () => {
     }
   }
 
-  it('trains and serves every endpoint: submit, poll, curve, result, predict, events, datasets, fork, pause, resume, cancel, delete', async () => {
+  it('trains and serves every endpoint: submit, poll, curve, result, predict, events, datasets, webhook secret, fork, pause, resume, cancel, delete', async () => {
     const id = await submit(XOR);
     const done = await waitForStatus(id, ['completed', 'failed']);
     const curve = await json(await request(`${base}/v1/jobs/${id}/metrics?since=0`));
@@ -146,6 +146,8 @@ describe('the service on a Redis Cluster (3 masters, 3 replicas)', () => {
     const onDataset = await submit({ ...XOR, data: { datasetId: upload.body.id } });
     const onDatasetDone = await waitForStatus(onDataset, ['completed', 'failed']);
     const datasets = await json(await request(`${base}/v1/datasets`));
+    const secret = await json(await request(`${base}/v1/webhook-secret`));
+    const rotated = await json(await request(`${base}/v1/webhook-secret/rotate`, { method: 'POST' }));
 
     const fork = await json(await request(`${base}/v1/jobs/${id}/fork`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ epochs: 20 }) }));
     const forkDone = await waitForStatus(fork.body.id, ['completed', 'failed']);
@@ -172,6 +174,10 @@ describe('the service on a Redis Cluster (3 masters, 3 replicas)', () => {
     expect(upload.status).toBe(201);
     expect(onDatasetDone.status).toBe('completed');
     expect(datasets.body.items.map((d: { id: string }) => d.id)).toContain(upload.body.id);
+    expect(secret.status).toBe(200);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.previousSecret).toBe(secret.body.secret);
+    expect(rotated.body.secret).not.toBe(secret.body.secret);
     expect(fork.status).toBe(202);
     expect(forkDone).toMatchObject({ status: 'completed', progress: { epoch: 320 }, forkedFrom: { jobId: id, epoch: 300 } });
     expect(pause.status).toBe(202);
@@ -185,7 +191,7 @@ describe('the service on a Redis Cluster (3 masters, 3 replicas)', () => {
     expect(worker.logLines().filter((l) => (l.level as number) >= 50)).toEqual([]);
   }, 240_000);
 
-  it('sends every Lua script with keys of one hash slot (CLUSTER KEYSLOT), the stores’ and BullMQ’s', async () => {
+  it('sends every Lua script with keys of one hash slot (CLUSTER KEYSLOT), trainyard’s and BullMQ’s', async () => {
     const slotOf = new Map<string, number>();
     const crossSlot: string[] = [];
     for (const call of calls) {
@@ -196,13 +202,13 @@ describe('the service on a Redis Cluster (3 masters, 3 replicas)', () => {
     // MONITOR prints a script with its newlines and quotes escaped: compare without whitespace, quotes and backslashes.
     const normalise = (text: string): string => text.replace(/\\[nrt]/g, '').replace(/[\s"'\\]/g, '');
     const seen = new Set(calls.map((call) => normalise(call.script)));
-    const storeScriptsSeen = LUA_SCRIPTS.filter((script) => seen.has(normalise(script.source))).map((script) => script.name);
-    console.info(`cluster: ${calls.length} script calls checked on ${slotOf.size} keys; store scripts seen: ${storeScriptsSeen.join(', ')}`);
+    const registeredSeen = LUA_SCRIPTS.filter((script) => seen.has(normalise(script.source))).map((script) => script.name);
+    console.info(`cluster: ${calls.length} script calls checked on ${slotOf.size} keys; registered scripts seen: ${registeredSeen.join(', ')}`);
 
     expect(calls.length).toBeGreaterThan(0);
     expect(crossSlot).toEqual([]);
-    // The run above sends every script of the stores at least once.
-    expect(storeScriptsSeen).toEqual(LUA_SCRIPTS.map((script) => script.name));
+    // The run above sends every script of LUA_SCRIPTS at least once (webhook secrets included).
+    expect(registeredSeen).toEqual(LUA_SCRIPTS.map((script) => script.name));
   });
 
   it('confirms writes with WAIT on the master of each hash tag, and refuses them with 503 when its replicas do not acknowledge', async () => {

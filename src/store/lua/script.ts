@@ -1,9 +1,9 @@
 /**
- * A Lua script the stores send with `EVAL`, and the one hash tag all its keys share (Redis
- * Cluster runs a script only when its keys live in one slot): `job` — every key is one job's
- * `…:job:{<jobId>}:…`; `tenant` — every key is one tenant's `…:t:{<tenant>}:…`. No script mixes
- * the two; the stores send one script per slot and, where a write spans both, two scripts
- * together.
+ * A Lua script trainyard sends with `EVAL` (the stores and the webhook secrets), and the one hash
+ * tag all its keys share (Redis Cluster runs a script only when its keys live in one slot): `job` —
+ * every key is one job's `…:job:{<jobId>}:…`; `tenant` — every key is one tenant's
+ * `…:t:{<tenant>}:…`. No script mixes the two; the stores send one script per slot and, where a
+ * write spans both, two scripts together.
  */
 export interface LuaScript {
   /** A name for logs and the list below. */
@@ -33,7 +33,20 @@ export interface ScriptRunner {
   eval(script: string, numkeys: number, ...args: (string | Buffer | number)[]): Promise<unknown>;
 }
 
-/** Runs `script` on `keys` (all under its one hash tag) with `args`; the reply as `T`. */
-export async function runScript<T>(redis: ScriptRunner, script: LuaScript, keys: readonly string[], args: readonly (string | Buffer | number)[]): Promise<T> {
-  return (await redis.eval(script.source, keys.length, ...keys, ...args)) as T;
+/** How a script's reply comes back: bulk strings as `string`s, or as `Buffer`s (binary values). */
+export type ReplyEncoding = 'strings' | 'buffers';
+
+/**
+ * Runs `script` on `keys` (all under its one hash tag) with `args`; the reply as `T`.
+ * @param replies `'buffers'` for a script that returns binary values.
+ * @defaultValue replies `'strings'`
+ */
+export async function runScript<T>(
+  redis: ScriptRunner, script: LuaScript, keys: readonly string[], args: readonly (string | Buffer | number)[], replies: ReplyEncoding = 'strings',
+): Promise<T> {
+  if (replies === 'strings') return (await redis.eval(script.source, keys.length, ...keys, ...args)) as T;
+  // ioredis has `evalBuffer` on every connection but leaves it out of its types; `callBuffer`
+  // would not survive auto-pipelining.
+  const binary = redis as unknown as { evalBuffer: ScriptRunner['eval'] };
+  return (await binary.evalBuffer(script.source, keys.length, ...keys, ...args)) as T;
 }
