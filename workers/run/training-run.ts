@@ -11,6 +11,7 @@ import type { ProcessorDeps } from './run-deps.js';
 import { loadRunInputs, type RunInputs } from './run-inputs.js';
 import { RunControl } from './run-control.js';
 import { settleRun, type Settlement } from './settle-run.js';
+import { ThreadBudget } from './thread-budget.js';
 
 /** Who a run is for. */
 export interface RunContext {
@@ -39,11 +40,15 @@ export class TrainingRun {
   readonly attempt: number;
   private relay: ProgressRelay | undefined;
   private writer: CheckpointWriter | undefined;
+  private readonly budget: ThreadBudget;
 
   constructor(private readonly deps: ProcessorDeps, private readonly ctx: RunContext) {
     const { config } = deps;
     this.attempt = ctx.record.attempts + 1;
     this.control = new RunControl({ cancelGraceMs: config.CANCEL_GRACE_MS, stopGraceMs: Math.max(100, config.SHUTDOWN_GRACE_MS / 2) });
+    // Counted among the jobs sharing the cores from now on, so jobs taken together split them.
+    this.budget = deps.threads ?? fallbackBudget(deps);
+    this.budget.admit(ctx.jobId);
   }
 
   /** The last epoch reported by the thread in this run, if any. */
@@ -61,6 +66,14 @@ export class TrainingRun {
    * @throws Redis errors before the thread started (the attempt is retried)
    */
   async run(): Promise<RunVerdict> {
+    try {
+      return await this.admitted();
+    } finally {
+      this.budget.release(this.ctx.jobId);
+    }
+  }
+
+  private async admitted(): Promise<RunVerdict> {
     const { deps, ctx } = this;
     const inputs = await loadRunInputs(ctx.jobId, deps);
     if ('error' in inputs) return { kind: 'fail', error: inputs.error };
@@ -129,6 +142,7 @@ export class TrainingRun {
       control.dispose();
       relay.stop();
       deps.runs.unregister(ctx.jobId, control);
+      this.budget.release(ctx.jobId);
       deps.pool.release(thread);
     }
     if (end.kind === 'message' && end.message.type === 'done') relay.setKernel(end.message.kernelName);
@@ -177,19 +191,35 @@ export class TrainingRun {
       control: this.control.buffer,
       checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
       progressIntervalMs: Math.max(10, Math.floor(config.METRICS_FLUSH_INTERVAL_MS / 2)),
-      threads: this.threadBudget(),
+      threads: this.grantThreads(inputs),
       ...(this.ctx.hooks ? { testHooks: this.ctx.hooks } : {}),
     };
   }
 
   /**
-   * Threads this job may train on: its own plus the cores no other running job of this worker
-   * holds, at most `MAX_THREADS_PER_JOB` (1: one thread a job). Fixed for the attempt; the
-   * weights are the same bytes whatever it is.
+   * Threads this job trains on, from the worker's {@link ThreadBudget} (its fair share of the
+   * cores, at most `MAX_THREADS_PER_JOB`); 1 for runs the engine keeps on one thread (an optimizer
+   * other than Adam, TypeScript kernels). Fixed for the attempt; the weights are the same bytes
+   * whatever it is.
    */
-  private threadBudget(): number {
-    const freeCores = availableParallelism() - (this.deps.pool.busy - 1);
-    return Math.max(1, Math.min(this.deps.config.MAX_THREADS_PER_JOB, freeCores));
+  private grantThreads(inputs: RunInputs): number {
+    const kernels = inputs.checkpoint?.meta.kernel ?? this.deps.config.ENGINE_KERNELS;
+    const splittable = inputs.options.optimizer.type === 'adam' && kernels !== 'ts';
+    const threads = this.budget.grant(this.ctx.jobId, splittable ? Infinity : 1);
+    this.ctx.log.debug({ threads, held: this.budget.held, cores: this.budget.total }, 'training threads granted');
+    return threads;
   }
 
+}
+
+/** One budget per thread pool for callers that pass none (the worker passes its own). */
+const fallbackBudgets = new WeakMap<object, ThreadBudget>();
+
+function fallbackBudget(deps: ProcessorDeps): ThreadBudget {
+  let budget = fallbackBudgets.get(deps.pool);
+  if (!budget) {
+    budget = new ThreadBudget(availableParallelism(), deps.config.MAX_THREADS_PER_JOB);
+    fallbackBudgets.set(deps.pool, budget);
+  }
+  return budget;
 }
