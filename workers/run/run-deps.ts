@@ -9,6 +9,7 @@ import type { RunningSlots } from '../../src/store/running-slots.js';
 import type { TenantUsage } from '../../src/store/tenant-usage.js';
 import type { RunRegistry } from '../run-registry.js';
 import type { ThreadPool } from '../thread-pool.js';
+import type { DatasetCache } from './dataset-cache.js';
 import type { ThreadBudget } from './thread-budget.js';
 
 /** What a processed job returns to BullMQ (its return value; never weights). */
@@ -51,6 +52,8 @@ export interface ProcessorDeps {
   log: Logger;
   jobs: JobStore;
   datasets: DatasetStore;
+  /** Decoded uploaded datasets kept for the next job on the same one (optional: without it every job reads its data). */
+  datasetCache?: DatasetCache;
   metrics: MetricsStore;
   checkpoints: CheckpointStore;
   slots: RunningSlots;

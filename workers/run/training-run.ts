@@ -75,7 +75,9 @@ export class TrainingRun {
 
   private async admitted(): Promise<RunVerdict> {
     const { deps, ctx } = this;
-    const inputs = await loadRunInputs(ctx.jobId, deps);
+    const t0 = performance.now();
+    // A test hook that poisons the thread's data must not reach a shared cached copy.
+    const inputs = await loadRunInputs(ctx.jobId, deps, ctx.hooks?.nanAtEpoch === undefined ? deps.datasetCache : undefined);
     if ('error' in inputs) return { kind: 'fail', error: inputs.error };
     if (!(await deps.jobs.markRunning(ctx.jobId, { attempt: this.attempt, startedAt: ctx.record.startedAt ?? new Date().toISOString() }))) {
       ctx.log.info('job skipped: cancelled or deleted before it started');
@@ -95,7 +97,9 @@ export class TrainingRun {
       void acquiring.then((late) => deps.pool.release(late), () => undefined);
       return { kind: 'hand-back', beforeStart: true };
     }
+    const t1 = performance.now();
     const end = await this.train(thread, inputs);
+    this.logTimings(inputs, t1 - t0, end);
     return settleRun({
       end,
       control: this.control.snapshot,
@@ -105,6 +109,32 @@ export class TrainingRun {
       maxJobSeconds: deps.config.MAX_JOB_SECONDS,
     });
   }
+
+  /**
+   * One debug line of where the run's time went (ms): reading the spec, the dataset and the
+   * checkpoint; everything before the thread got the job (`beforeThreadMs`, reads included);
+   * the thread's whole run (`threadMs`, posting the start until its final message); in it, what
+   * came before the first epoch (`setupMs`: kernels, createTrainer's checks and conversion,
+   * helper threads; estimated as the first epoch's time minus the second's) and the first epochs.
+   */
+  private logTimings(inputs: RunInputs, beforeThreadMs: number, end: RunEnd): void {
+    const t = this.timings;
+    const [first, second] = t.epochMs;
+    const round = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : Math.round(ms * 10) / 10);
+    this.ctx.log.debug({
+      specMs: round(inputs.timings.specMs),
+      datasetMs: round(inputs.timings.datasetMs),
+      checkpointMs: round(inputs.timings.checkpointMs),
+      beforeThreadMs: round(beforeThreadMs),
+      threadMs: round(t.threadMs),
+      threadElapsedMs: end.kind === 'message' && end.message.type === 'done' ? end.message.elapsedMs : undefined,
+      setupMs: first !== undefined && second !== undefined ? round(first - second) : undefined,
+      firstEpochsMs: t.epochMs.map(round),
+      threads: t.threads,
+    }, 'run timings');
+  }
+
+  private readonly timings: { threadMs?: number; epochMs: number[]; threads?: number; lastElapsedMs: number } = { epochMs: [], lastElapsedMs: 0 };
 
   private async train(thread: TrainingThread, inputs: RunInputs): Promise<RunEnd> {
     const { deps, ctx, control } = this;
@@ -119,11 +149,17 @@ export class TrainingRun {
     deps.runs.register(ctx.jobId, control);
     relay.start();
     const start = this.startMessage(inputs);
-    const transfer = [start.dataset.inputs.buffer, start.dataset.targets.buffer] as ArrayBuffer[];
+    // Shared (cached) arrays are not transferred: the thread reads them in place.
+    const transfer = [start.dataset.inputs.buffer, start.dataset.targets.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
     if (start.checkpoint) transfer.push(start.checkpoint.buffer as ArrayBuffer);
     const resumedEpoch = inputs.checkpoint?.meta.epoch ?? 0;
     const onMessage = (message: ThreadMessage): void => {
       if (message.type === 'progress') {
+        for (const point of message.points) {
+          // The first epochs only: enough to tell the setup from the epochs.
+          if (this.timings.epochMs.length < 3) this.timings.epochMs.push(point.elapsedMs - this.timings.lastElapsedMs);
+          this.timings.lastElapsedMs = point.elapsedMs;
+        }
         const trained = message.latest.epoch - (relay.latest?.epoch ?? resumedEpoch);
         if (trained > 0) deps.telemetry?.recordEpochs(trained, trained * inputs.trainRows);
         relay.accept(message);
@@ -135,8 +171,12 @@ export class TrainingRun {
     let end: RunEnd;
     let computeRecorded: Promise<void>;
     meter.restart();
+    this.timings.lastElapsedMs = start.elapsedMsAtStart;
+    this.timings.threads = start.threads;
+    const posted = performance.now();
     try {
       end = await thread.run(start, onMessage, transfer);
+      this.timings.threadMs = performance.now() - posted;
     } finally {
       computeRecorded = meter.record();
       control.dispose();
