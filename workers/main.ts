@@ -25,6 +25,7 @@ import { createTenantUsage } from '../src/store/tenant-usage.js';
 import { enableWasmFeatures } from '../src/wasm-features.js';
 import { startWorkerMetricsServer, type WorkerMetricsServer } from '../src/observability/worker-metrics.js';
 import { PAUSE_MESSAGE_PREFIX, RunRegistry } from './run-registry.js';
+import { DatasetCache } from './run/dataset-cache.js';
 import { ThreadBudget } from './run/thread-budget.js';
 import { ThreadPool } from './thread-pool.js';
 import { createTrainingProcessor, errorSummary, type TrainingJobData, type TrainingJobResult, type WorkerTelemetry } from './training-processor.js';
@@ -48,6 +49,8 @@ export interface WorkerHandle {
   readonly pool: ThreadPool;
   /** The cores this worker's jobs share (see `MAX_THREADS_PER_JOB`). */
   readonly threads: ThreadBudget;
+  /** Decoded uploaded datasets kept for the next job on the same one. */
+  readonly datasetCache: DatasetCache;
   readonly runs: RunRegistry;
   /** Webhook delivery of this process and its job event emitter. */
   readonly webhooks: WebhookDeliveryHandle;
@@ -170,6 +173,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   }
 
   const runs = new RunRegistry();
+  // The next job on the same uploaded dataset skips reading and decoding it.
+  const datasetCache = new DatasetCache();
   const threads = new ThreadBudget(options.cores ?? availableParallelism(), config.MAX_THREADS_PER_JOB);
   const usage = createTenantUsage({ redis: storeConnection, config });
   const jobs = createJobStore({ redis: storeConnection, config, usage });
@@ -179,6 +184,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     log,
     jobs,
     datasets: createDatasetStore({ redis: storeConnection, config }),
+    datasetCache,
     metrics: createMetricsStore({ redis: storeConnection, config }),
     checkpoints: createCheckpointStore({ redis: storeConnection, config }),
     slots: createRunningSlots({ redis: storeConnection, config, leaseMs: Math.max(config.LOCK_DURATION_MS, 5_000) }),
@@ -207,6 +213,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     worker,
     pool,
     threads,
+    datasetCache,
     runs,
     webhooks,
     close() {
