@@ -1,8 +1,9 @@
 /**
- * `npm run bench:service [-- --rounds=N] [-- --threads=1,2] [-- --epochs=3]`: training through
+ * `npm run bench:service [-- --rounds=N] [-- --threads=1,2] [-- --epochs=3] [-- --kernels=NAME]`: training through
  * the whole service against PyTorch in the same run. Starts a private redis-server (or uses
  * `REDIS_URL`), the API (`src/api/server.ts`) and a worker (`workers/main.ts`, one slot,
- * `MAX_THREADS_PER_JOB` = each `--threads` value in turn), each its own process; uploads
+ * `MAX_THREADS_PER_JOB` = each `--threads` value in turn, `ENGINE_KERNELS` = `--kernels`, else the
+ * worker's default), each its own process; uploads
  * bench:engine's mnist-mlp (10,000 digits) and wide (2,000 digits) datasets once through
  * POST /v1/datasets; then, round after round, submits a job per workload and thread count
  * (`epochs` epochs, batch 64 / 128, Adam 1e-3, float32, no shuffling, no validation split) and
@@ -34,6 +35,7 @@ const args = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const ROUNDS = Number(arg('rounds', '3'));
 const EPOCHS = Number(arg('epochs', '3'));
+const KERNELS = arg('kernels', '');
 const THREADS = arg('threads', [...new Set([1, availableParallelism()])].join(',')).split(',').map(Number);
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const API_KEY = 'ty_bench_0123456789abcdef';
@@ -191,7 +193,7 @@ const services: Service[] = [];
 async function main(): Promise<void> {
   const version = torchVersion();
   console.log(`# bench:service — ${new Date().toISOString()}; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; PyTorch ${version ?? 'absent'}`);
-  console.log(`load average at start: ${load()}`);
+  console.log(`load average at start: ${load()}; worker kernels: ${KERNELS || 'ENGINE_KERNELS default'}`);
   let redisUrl = process.env.REDIS_URL;
   if (!redisUrl) {
     redisServer = await startRedisServer({ dir: join(tmp, 'redis'), appendOnly: false });
@@ -235,7 +237,7 @@ async function main(): Promise<void> {
 
   try {
     for (const threads of THREADS) {
-      const worker = startService(`worker-${threads}`, 'workers/main.ts', { ...env, WORKER_CONCURRENCY: '1', MAX_THREADS_PER_JOB: String(threads) });
+      const worker = startService(`worker-${threads}`, 'workers/main.ts', { ...env, WORKER_CONCURRENCY: '1', MAX_THREADS_PER_JOB: String(threads), ...(KERNELS ? { ENGINE_KERNELS: KERNELS } : {}) });
       services.push(worker);
       await waitForLog(worker, /worker started/);
       // The worker's calibration runs in a thread of its own after start: let it finish.
