@@ -1,11 +1,11 @@
 /**
  * `npm run bench:service [-- --rounds=N] [-- --threads=1,2] [-- --epochs=3] [-- --kernels=NAME]`: training through
  * the whole service against PyTorch in the same run. Starts a private redis-server (or uses
- * `REDIS_URL`), the API (`src/api/server.ts`) and a worker (`workers/main.ts`, one slot,
- * `MAX_THREADS_PER_JOB` = each `--threads` value in turn, `ENGINE_KERNELS` = `--kernels`, else the
- * worker's default), each its own process; uploads
+ * `REDIS_URL`), and for each `--threads` value an API (`src/api/server.ts`) and a worker
+ * (`workers/main.ts`, one slot, `MAX_THREADS_PER_JOB` = that value, `ENGINE_KERNELS` = `--kernels`,
+ * else the worker's default) on a queue of their own, each its own process; uploads
  * bench:engine's mnist-mlp (10,000 digits) and wide (2,000 digits) datasets once through
- * POST /v1/datasets; then, round after round, submits a job per workload and thread count
+ * POST /v1/datasets; then, round after round, submits a job per workload and thread setting (in turn)
  * (`epochs` epochs, batch 64 / 128, Adam 1e-3, float32, no shuffling, no validation split) and
  * polls GET /v1/jobs/{id} every 5 ms until `completed`. Wall clock is submit → completed as the
  * client sees it; samples/s = rows × epochs ÷ wall seconds. The same round trains PyTorch one
@@ -105,10 +105,11 @@ async function waitForLog(service: Service, pattern: RegExp, timeoutMs = 60_000)
 // ---------------------------------------------------------------------------------------------
 // HTTP
 
-let api: Pool | undefined;
+/** One API per thread setting (each with its own queue and worker), sharing Redis and the key prefix. */
+const apis: Pool[] = [];
 
-async function request(method: 'GET' | 'POST', path: string, body?: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await api!.request({ method, path, headers: AUTH, ...(body !== undefined ? { body } : {}) });
+async function request(api: Pool, method: 'GET' | 'POST', path: string, body?: string): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await api.request({ method, path, headers: AUTH, ...(body !== undefined ? { body } : {}) });
   const text = await res.body.text();
   return { status: res.statusCode, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
@@ -120,9 +121,9 @@ function rowsJson(values: Float64Array, width: number): string {
   return `[${rows.join(',')}]`;
 }
 
-async function uploadDataset(data: Digits): Promise<string> {
+async function uploadDataset(api: Pool, data: Digits): Promise<string> {
   const body = `{"inputs":${rowsJson(data.inputs, data.inputSize)},"targets":${rowsJson(data.targets, data.outputSize)}}`;
-  const res = await request('POST', '/v1/datasets', body);
+  const res = await request(api, 'POST', '/v1/datasets', body);
   if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${JSON.stringify(res.json)}`);
   return res.json.id as string;
 }
@@ -139,13 +140,13 @@ function jobBody(w: Workload, datasetId: string, seed: number): string {
 }
 
 /** Submits a job and polls until it completes; returns the wall seconds and its id. */
-async function trainThroughService(w: Workload, datasetId: string, seed: number): Promise<{ seconds: number; jobId: string }> {
+async function trainThroughService(api: Pool, w: Workload, datasetId: string, seed: number): Promise<{ seconds: number; jobId: string }> {
   const t0 = performance.now();
-  const submitted = await request('POST', '/v1/jobs', jobBody(w, datasetId, seed));
+  const submitted = await request(api, 'POST', '/v1/jobs', jobBody(w, datasetId, seed));
   if (submitted.status !== 202) throw new Error(`submit answered ${submitted.status}: ${JSON.stringify(submitted.json)}`);
   const jobId = submitted.json.id as string;
   for (;;) {
-    const { json } = await request('GET', `/v1/jobs/${jobId}`);
+    const { json } = await request(api, 'GET', `/v1/jobs/${jobId}`);
     if (json.status === 'completed') return { seconds: (performance.now() - t0) / 1000, jobId };
     if (json.status === 'failed' || json.status === 'cancelled') throw new Error(`job ${jobId} ${String(json.status)}: ${JSON.stringify(json.error)}`);
     await sleep(5);
@@ -203,21 +204,33 @@ async function main(): Promise<void> {
     REDIS_URL: redisUrl,
     HOST: '127.0.0.1',
     KEY_PREFIX: `tybench${process.pid}`,
-    QUEUE_NAME: `bench-service-${process.pid}`,
     RATE_LIMIT_ENABLED: 'false',
     TRAINYARD_API_KEYS: `bench:${API_KEY}`,
     LOG_LEVEL: 'debug',
   };
-  const apiPort = await findFreePort();
-  const apiService = startService('api', 'src/api/server.ts', { ...env, LOG_LEVEL: 'info', PORT: String(apiPort) });
-  services.push(apiService);
-  await waitForLog(apiService, /api listening/);
-  api = new Pool(`http://127.0.0.1:${apiPort}`, { connections: 2 });
+  // Per thread setting an API and a worker on a queue of their own: the settings take turns
+  // within each round, so each pair of runs sees the same load.
+  const workers: Service[] = [];
+  for (const threads of THREADS) {
+    const queue = { QUEUE_NAME: `bench-service-${process.pid}-${threads}` };
+    const apiPort = await findFreePort();
+    const apiService = startService(`api-${threads}`, 'src/api/server.ts', { ...env, ...queue, LOG_LEVEL: 'info', PORT: String(apiPort) });
+    const worker = startService(`worker-${threads}`, 'workers/main.ts', {
+      ...env, ...queue, WORKER_CONCURRENCY: '1', MAX_THREADS_PER_JOB: String(threads), ...(KERNELS ? { ENGINE_KERNELS: KERNELS } : {}),
+    });
+    services.push(apiService, worker);
+    workers.push(worker);
+    await waitForLog(apiService, /api listening/);
+    await waitForLog(worker, /worker started/);
+    apis.push(new Pool(`http://127.0.0.1:${apiPort}`, { connections: 2 }));
+  }
+  // The workers' calibration runs in a thread of its own after start: let it finish.
+  await sleep(3_000);
 
   const datasetIds = new Map<string, string>();
   for (const w of WORKLOADS) {
     const t0 = performance.now();
-    datasetIds.set(w.name, await uploadDataset(w.data));
+    datasetIds.set(w.name, await uploadDataset(apis[0], w.data));
     console.error(`uploaded ${w.name} (${w.data.samples} rows) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
 
@@ -236,51 +249,42 @@ async function main(): Promise<void> {
   const loads: string[] = [];
 
   try {
-    for (const threads of THREADS) {
-      const worker = startService(`worker-${threads}`, 'workers/main.ts', { ...env, WORKER_CONCURRENCY: '1', MAX_THREADS_PER_JOB: String(threads), ...(KERNELS ? { ENGINE_KERNELS: KERNELS } : {}) });
-      services.push(worker);
-      await waitForLog(worker, /worker started/);
-      // The worker's calibration runs in a thread of its own after start: let it finish.
-      await sleep(3_000);
+    // Warm-up jobs (first use of each dataset and of the helper threads), not counted.
+    for (const [t, api] of apis.entries()) for (const w of WORKLOADS) await trainThroughService(api, w, datasetIds.get(w.name)!, 999 + t);
+    for (let round = 0; round < ROUNDS; round++) {
+      loads.push(load());
       for (const w of WORKLOADS) {
-        // Warm-up job (first use of the dataset and of the helper threads), not counted.
-        await trainThroughService(w, datasetIds.get(w.name)!, 999);
-      }
-      for (let round = 0; round < ROUNDS; round++) {
-        loads.push(load());
-        for (const w of WORKLOADS) {
-          const run = await trainThroughService(w, datasetIds.get(w.name)!, round + 1);
-          const key = `trainyard service, MAX_THREADS_PER_JOB=${threads}`;
-          push(spsOf(w.name), key, (w.data.samples * EPOCHS) / run.seconds);
+        for (const [t, threads] of THREADS.entries()) {
+          const run = await trainThroughService(apis[t], w, datasetIds.get(w.name)!, round + 1);
+          push(spsOf(w.name), `trainyard service, MAX_THREADS_PER_JOB=${threads}`, (w.data.samples * EPOCHS) / run.seconds);
           push(wall, `${w.name}|${threads}`, run.seconds * 1000);
           await sleep(100);
-          const t = timingsOf(worker, run.jobId);
-          if (t) push(timings, `${w.name}|${threads}`, t);
-          if (threads === THREADS[0]) {
-            for (const tt of torchThreads) push(spsOf(w.name), `PyTorch ${tt}`, w.data.samples / torchRuns.get(w.name)!.run(tt).seconds);
-          }
+          const timing = timingsOf(workers[t], run.jobId);
+          if (timing) push(timings, `${w.name}|${threads}`, timing);
           console.error(`${w.name} threads ${threads} round ${round + 1}: ${Math.round((w.data.samples * EPOCHS) / run.seconds)} samples/s (${(run.seconds * 1000).toFixed(0)} ms), load ${load()}`);
         }
+        for (const tt of torchThreads) push(spsOf(w.name), `PyTorch ${tt}`, w.data.samples / torchRuns.get(w.name)!.run(tt).seconds);
       }
-      await worker.stop();
-      services.splice(services.indexOf(worker), 1);
     }
   } finally {
     for (const t of torchRuns.values()) t.dispose();
   }
 
   const lines: string[] = [];
-  lines.push(`${EPOCHS}-epoch jobs through the service (submit → completed, wall clock) against PyTorch ${version ?? '(absent)'} one epoch, ${ROUNDS} rounds; ranges are min–max over rounds; ratio per round against the better PyTorch column of the same workload in the rounds of the first thread setting.`);
+  lines.push(`${EPOCHS}-epoch jobs through the service (submit → completed, wall clock) against PyTorch ${version ?? '(absent)'} one epoch, ${ROUNDS} rounds; ranges are min–max over rounds; ratios per round: against the better PyTorch column of the same round, and against MAX_THREADS_PER_JOB=${THREADS[0]}.`);
   lines.push(`load averages at each round: ${loads.join(' | ')}`);
   lines.push('');
-  lines.push('| workload | engine | samples/s | × PyTorch best of 1 and 2 threads |');
-  lines.push('|---|---|---:|---:|');
+  lines.push(`| workload | engine | samples/s | × PyTorch best of ${torchThreads.join(' and ')} threads | × MAX_THREADS_PER_JOB=${THREADS[0]} |`);
+  lines.push('|---|---|---:|---:|---:|');
   for (const w of WORKLOADS) {
     const columns = spsOf(w.name);
     const torchBest = Array.from({ length: ROUNDS }, (_, r) => Math.max(...torchThreads.map((t) => columns.get(`PyTorch ${t}`)?.[r] ?? 0)));
     for (const [label, values] of columns) {
-      const ratio = label.startsWith('PyTorch') ? '–' : `${range(values.map((v, r) => v / torchBest[r]), 2)}×`;
-      lines.push(`| ${w.name} | ${label} | ${range(values)} | ${ratio} |`);
+      const first = columns.get(`trainyard service, MAX_THREADS_PER_JOB=${THREADS[0]}`)!;
+      const ours = !label.startsWith('PyTorch');
+      const ratio = ours ? `${range(values.map((v, r) => v / torchBest[r]), 2)}×` : '–';
+      const scaling = ours ? `${range(values.map((v, r) => v / first[r]), 2)}×` : '–';
+      lines.push(`| ${w.name} | ${label} | ${range(values)} | ${ratio} | ${scaling} |`);
     }
   }
   lines.push('');
@@ -308,7 +312,7 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  await api?.close().catch(() => undefined);
+  for (const api of apis) await api.close().catch(() => undefined);
   for (const s of services.splice(0)) await s.stop();
   await redisServer?.stop();
   rmSync(tmp, { recursive: true, force: true });
