@@ -41,6 +41,8 @@ export class TrainingRun {
   private relay: ProgressRelay | undefined;
   private writer: CheckpointWriter | undefined;
   private readonly budget: ThreadBudget;
+  /** What {@link logTimings} reports: the thread's run and the first epochs' durations (ms). */
+  private readonly timings: { threadMs?: number; epochMs: number[]; threads?: number; lastElapsedMs: number } = { epochMs: [], lastElapsedMs: 0 };
 
   constructor(private readonly deps: ProcessorDeps, private readonly ctx: RunContext) {
     const { config } = deps;
@@ -133,8 +135,6 @@ export class TrainingRun {
       threads: t.threads,
     }, 'run timings');
   }
-
-  private readonly timings: { threadMs?: number; epochMs: number[]; threads?: number; lastElapsedMs: number } = { epochMs: [], lastElapsedMs: 0 };
 
   private async train(thread: TrainingThread, inputs: RunInputs): Promise<RunEnd> {
     const { deps, ctx, control } = this;
