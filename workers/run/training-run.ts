@@ -41,6 +41,8 @@ export class TrainingRun {
   private relay: ProgressRelay | undefined;
   private writer: CheckpointWriter | undefined;
   private readonly budget: ThreadBudget;
+  /** The threads the worker wants this run on (it may change them while the run goes; see {@link ThreadBudget}). */
+  private readonly threadsWanted = new Int32Array(new SharedArrayBuffer(4));
   /** What {@link logTimings} reports: the thread's run and the first epochs' durations (ms). */
   private readonly timings: { threadMs?: number; epochMs: number[]; threads?: number; lastElapsedMs: number } = { epochMs: [], lastElapsedMs: 0 };
 
@@ -232,20 +234,26 @@ export class TrainingRun {
       checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
       progressIntervalMs: Math.max(10, Math.floor(config.METRICS_FLUSH_INTERVAL_MS / 2)),
       threads: this.grantThreads(inputs),
+      threadsWanted: this.threadsWanted.buffer as SharedArrayBuffer,
       ...(this.ctx.hooks ? { testHooks: this.ctx.hooks } : {}),
     };
   }
 
   /**
-   * Threads this job trains on, from the worker's {@link ThreadBudget} (its fair share of the
+   * Threads this job starts on, from the worker's {@link ThreadBudget} (its fair share of the
    * cores, at most `MAX_THREADS_PER_JOB`); 1 for runs the engine keeps on one thread (an optimizer
-   * other than Adam, TypeScript kernels). Fixed for the attempt; the weights are the same bytes
-   * whatever it is.
+   * other than Adam, TypeScript kernels). When the share changes (another job starts or ends),
+   * the new count goes to the thread through {@link threadsWanted}: it moves to it at its next
+   * epoch boundary. The weights are the same bytes whatever it is.
    */
   private grantThreads(inputs: RunInputs): number {
     const kernels = inputs.checkpoint?.meta.kernel ?? this.deps.config.ENGINE_KERNELS;
     const splittable = inputs.options.optimizer.type === 'adam' && kernels !== 'ts';
-    const threads = this.budget.grant(this.ctx.jobId, splittable ? Infinity : 1);
+    const threads = this.budget.grant(this.ctx.jobId, splittable ? Infinity : 1, (share) => {
+      Atomics.store(this.threadsWanted, 0, share);
+      this.ctx.log.debug({ threads: share, held: this.budget.held, cores: this.budget.total }, 'training threads re-balanced');
+    });
+    Atomics.store(this.threadsWanted, 0, threads);
     this.ctx.log.debug({ threads, held: this.budget.held, cores: this.budget.total }, 'training threads granted');
     return threads;
   }

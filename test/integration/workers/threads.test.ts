@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { startWorker, type WorkerHandle } from '../../../workers/main.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-app.js';
-import { createWorkerHarness, harnessEnv, mediumJob, type WorkerHarness } from './harness.js';
+import { createWorkerHarness, harnessEnv, mediumJob, referenceWeightsHash, sha256, type WorkerHarness } from './harness.js';
 
 let t: TestApp | undefined;
 let worker: WorkerHandle | undefined;
@@ -100,18 +100,21 @@ describe('the worker’s thread budget', () => {
     expect(handle.threads.held).toBe(0);
   });
 
-  it('gives a job started while another holds both cores one thread', async () => {
+  it('takes a core back from a job alone when another starts, at its next epoch, with the same weights', async () => {
     h = await createWorkerHarness();
-    const job = { ...mediumJob(200), training: { ...mediumJob(200).training, precision: 'float32' as const }, testHooks: { epochDelayMs: 20 } };
+    const job = { ...mediumJob(60), training: { ...mediumJob(60).training, precision: 'float32' as const }, testHooks: { epochDelayMs: 15 } };
     const handle = await startTwoCoreWorker('0');
     const first = await h.submit({ ...job, tenant: 'acme' });
-    await grantsOf(handle, 1);
+    const alone = await grantsOf(handle, 1);
 
     const second = await h.submit({ ...job, tenant: 'globex' });
-    const grants = await grantsOf(handle, 2);
-    for (const jobId of [first, second]) await h.queue.cancelTrainingJob(jobId);
-    for (const jobId of [first, second]) await h.waitForStatus(jobId, ['cancelled']);
+    const shared = await grantsOf(handle, 2);
+    for (const jobId of [first, second]) await h.waitForStatus(jobId, ['completed'], 60_000);
 
-    expect(grants).toEqual([2, 1]);
+    expect(alone).toEqual([2]);
+    expect(shared).toEqual([1, 1]);
+    const spec = (await h.jobs.getSpec(first))!;
+    const reference = referenceWeightsHash(spec, 2000);
+    for (const jobId of [first, second]) expect(sha256((await h.jobs.getResult(jobId))!.weights)).toBe(reference);
   });
 });

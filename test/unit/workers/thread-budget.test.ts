@@ -31,32 +31,44 @@ describe('ThreadBudget', () => {
     expect(budget.held).toBe(4);
   });
 
-  it('still gives one thread to a job started while others hold every core', () => {
+  it('takes half the cores back from a job alone when another starts, and tells it', () => {
     const budget = new ThreadBudget(2, 0);
-    budget.grant('a');
+    const told: number[] = [];
+    budget.grant('a', Infinity, (threads) => told.push(threads));
 
+    budget.admit('b');
+
+    expect(told).toEqual([1]);
     expect(budget.grant('b')).toBe(1);
+    expect(budget.held).toBe(2);
   });
 
-  it('gives the cores back on release', () => {
+  it('gives the cores of a job that ended to the others', () => {
     const budget = new ThreadBudget(2, 0);
-    budget.grant('a');
+    const told: number[] = [];
+    budget.grant('a', Infinity, (threads) => told.push(threads));
     budget.grant('b');
 
-    budget.release('a');
-
-    expect(budget.held).toBe(1);
-    expect(budget.grant('c')).toBe(1);
     budget.release('b');
-    budget.release('c');
-    expect(budget.grant('d')).toBe(2);
+
+    expect(told).toEqual([1, 2]);
+    expect(budget.snapshot()).toEqual(new Map([['a', 2]]));
   });
 
-  it('grants one thread to a run that cannot be split', () => {
+  it('gives one thread to each job when there are more jobs than cores', () => {
+    const budget = new ThreadBudget(2, 0);
+
+    const grants = ['a', 'b', 'c'].map((id) => budget.grant(id));
+
+    expect(grants).toEqual([2, 1, 1]);
+    expect(budget.snapshot()).toEqual(new Map([['a', 1], ['b', 1], ['c', 1]]));
+  });
+
+  it('grants one thread to a run that cannot be split and the rest to the others', () => {
     const budget = new ThreadBudget(4, 0);
 
     expect(budget.grant('a', 1)).toBe(1);
-    expect(budget.grant('b')).toBe(2);
+    expect(budget.grant('b')).toBe(3);
   });
 
   it('rejects a budget without cores or with a negative cap', () => {
