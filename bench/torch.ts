@@ -57,7 +57,12 @@ export function prepareTorch(w: TorchWorkload): { run(threads: number): { second
   }));
   return {
     run(threads) {
-      const out = execFileSync(PYTHON, [SCRIPT, descriptor, String(threads)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      // torch.set_num_threads(1) does not reach OpenBLAS's own pthreads (Debian's
+      // libopenblas0-pthread): without these, "1 thread" ran its products on every core (CPU time
+      // twice the wall time on wide). More threads keep PyTorch's defaults (limiting OpenBLAS to
+      // N under N OpenMP threads oversubscribes the cores: ten times slower on wide here).
+      const limits = threads === 1 ? { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } : {};
+      const out = execFileSync(PYTHON, [SCRIPT, descriptor, String(threads)], { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, ...limits } });
       const r = JSON.parse(out.trim().split('\n').pop() as string) as { seconds: number[]; finalLoss: number };
       return { seconds: r.seconds[0], finalLoss: r.finalLoss };
     },

@@ -77,7 +77,7 @@ export const VARIABLES = {
   TRAINYARD_API_KEYS_FILE: { kind: 'string', fallback: undefined, doc: 'file of `tenant:key` lines, re-read every 10 s (revoke by removing a line); turns auth on' },
   TRAINYARD_ADMIN_KEY: { kind: 'string', fallback: undefined, doc: 'key for `/admin/queues`; unset disables it' },
   WORKER_CONCURRENCY: { kind: 'int', fallback: cpus().length || 1, min: 1, max: 256, doc: 'training threads per worker process' },
-  MAX_THREADS_PER_JOB: { kind: 'int', fallback: 1, min: 1, max: 256, doc: 'threads one job may train on, its training thread included, when cores are free (other running jobs of the worker hold theirs); 1: one thread a job' },
+  MAX_THREADS_PER_JOB: { kind: 'int', fallback: 0, min: 0, max: 256, doc: 'threads one job may train on, its training thread included: its fair share of the worker’s cores (all of them for a job alone, split between jobs started together, at least one), at most this; 0: no cap beyond the fair share; 1: one thread a job (better on a machine shared with other busy processes)' },
   INFERENCE_THREADS: { kind: 'int', fallback: 1, min: 1, max: 64, doc: 'threads of the API inference pool for /predict' },
   JOB_TTL_SECONDS: { kind: 'int', fallback: 7 * 24 * 3600, min: 60, doc: 'finished jobs and their artifacts expire after this long' },
   CHECKPOINT_INTERVAL_MS: { kind: 'int', fallback: 5_000, min: 0, doc: 'minimum time between checkpoints of a running job (0: every epoch)' },

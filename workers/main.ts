@@ -2,6 +2,7 @@
  * `npm run worker`: a BullMQ Worker whose jobs train on a pool of persistent training threads.
  * `startWorker()` is also what `npm start` runs next to the API in one process.
  */
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { QueueEvents, Worker } from 'bullmq';
 import type { Logger } from 'pino';
@@ -24,6 +25,8 @@ import { createTenantUsage } from '../src/store/tenant-usage.js';
 import { enableWasmFeatures } from '../src/wasm-features.js';
 import { startWorkerMetricsServer, type WorkerMetricsServer } from '../src/observability/worker-metrics.js';
 import { PAUSE_MESSAGE_PREFIX, RunRegistry } from './run-registry.js';
+import { DatasetCache } from './run/dataset-cache.js';
+import { ThreadBudget } from './run/thread-budget.js';
 import { ThreadPool } from './thread-pool.js';
 import { createTrainingProcessor, errorSummary, type TrainingJobData, type TrainingJobResult, type WorkerTelemetry } from './training-processor.js';
 import { startWebhookDelivery, type WebhookDeliveryHandle } from './webhook-delivery.js';
@@ -36,12 +39,18 @@ export interface StartWorkerOptions {
   telemetry?: WorkerTelemetry;
   /** The worker's /metrics registry, where webhook delivery metrics are added. */
   metricsRegistry?: Registry;
+  /** Cores its jobs share (see `MAX_THREADS_PER_JOB`). @defaultValue `availableParallelism()` */
+  cores?: number;
 }
 
 /** A running worker. */
 export interface WorkerHandle {
   readonly worker: Worker<TrainingJobData, TrainingJobResult>;
   readonly pool: ThreadPool;
+  /** The cores this worker's jobs share (see `MAX_THREADS_PER_JOB`). */
+  readonly threads: ThreadBudget;
+  /** Decoded uploaded datasets kept for the next job on the same one. */
+  readonly datasetCache: DatasetCache;
   readonly runs: RunRegistry;
   /** Webhook delivery of this process and its job event emitter. */
   readonly webhooks: WebhookDeliveryHandle;
@@ -164,6 +173,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   }
 
   const runs = new RunRegistry();
+  // The next job on the same uploaded dataset skips reading and decoding it.
+  const datasetCache = new DatasetCache();
+  const threads = new ThreadBudget(options.cores ?? availableParallelism(), config.MAX_THREADS_PER_JOB);
   const usage = createTenantUsage({ redis: storeConnection, config });
   const jobs = createJobStore({ redis: storeConnection, config, usage });
   const webhooks = await startWebhookDelivery({ config, log: options.log, ...(options.metricsRegistry ? { registry: options.metricsRegistry } : {}) });
@@ -172,11 +184,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     log,
     jobs,
     datasets: createDatasetStore({ redis: storeConnection, config }),
+    datasetCache,
     metrics: createMetricsStore({ redis: storeConnection, config }),
     checkpoints: createCheckpointStore({ redis: storeConnection, config }),
     slots: createRunningSlots({ redis: storeConnection, config, leaseMs: Math.max(config.LOCK_DURATION_MS, 5_000) }),
     usage,
     pool,
+    threads,
     runs,
     events: webhooks.events,
     control: createJobControl({ redis: storeConnection, config }),
@@ -198,6 +212,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   return {
     worker,
     pool,
+    threads,
+    datasetCache,
     runs,
     webhooks,
     close() {

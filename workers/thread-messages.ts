@@ -69,6 +69,11 @@ export interface StartMessage {
   testHooks?: TestHooks;
   /** Threads this job may train on, the training thread included (1: the training thread alone). */
   threads?: number;
+  /**
+   * An Int32 word the processor may change while the job runs (it re-balances the worker's cores
+   * between jobs): the threads to train on from the next epoch on. Absent: `threads` throughout.
+   */
+  threadsWanted?: SharedArrayBuffer;
 }
 
 /** Messages the parent sends. */

@@ -149,8 +149,13 @@ function applyTestHooks(start: StartMessage, control: Int32Array, epoch: number)
   if (hooks.stopAfterEpoch === epoch) Atomics.store(control, CONTROL_INDEX, CONTROL_HANDBACK);
 }
 
-function createCallbacks(start: StartMessage, control: Int32Array, reporter: JobReporter): TrainingCallbacks {
+/**
+ * `onEpoch` and `shouldStop` of one trainer: stops it at an epoch boundary when `resize()` (asked
+ * after each epoch) says its thread count should change.
+ */
+function createCallbacks(start: StartMessage, control: Int32Array, reporter: JobReporter, resize: () => boolean = () => false): TrainingCallbacks {
   const interval = start.checkpointIntervalMs;
+  let resizing = false;
   return {
     onBatch() {
       // An epoch much longer than the interval also checkpoints between its batches.
@@ -161,9 +166,10 @@ function createCallbacks(start: StartMessage, control: Int32Array, reporter: Job
       applyTestHooks(start, control, metrics.epoch);
       if (performance.now() - reporter.lastProgressAt >= start.progressIntervalMs) reporter.flushProgress(false);
       if (performance.now() - reporter.lastCheckpointAt >= interval && metrics.epoch < start.options.epochs) reporter.postCheckpoint();
+      resizing = resize();
     },
     shouldStop() {
-      return Atomics.load(control, CONTROL_INDEX) !== CONTROL_RUN;
+      return resizing || Atomics.load(control, CONTROL_INDEX) !== CONTROL_RUN;
     },
   };
 }
@@ -205,19 +211,33 @@ function postOutcome(start: StartMessage, control: Int32Array, reporter: JobRepo
 async function runJob(start: StartMessage): Promise<void> {
   const control = new Int32Array(start.control);
   const reporter = new JobReporter(start, engine.trainRowCount(start.dataset.samples, start.options.validationSplit));
+  const wanted = start.threadsWanted ? new Int32Array(start.threadsWanted) : null;
+  // The thread count last asked for (the engine may use fewer: one for SGD or TypeScript kernels).
+  let asked = start.threads ?? 1;
+  let stoppedToResize = false;
+  const resize = (): boolean => (stoppedToResize = wanted !== null && Atomics.load(wanted, 0) > 0 && Atomics.load(wanted, 0) !== asked);
   try {
-    const settings = { threads: start.threads ?? 1, continueFinished: start.continueFinished === true };
-    const trainer = engine.createTrainer(start.dataset, start.options, createJobKernels(start), start.checkpoint, settings);
-    reporter.trainer = trainer;
-    // The extra threads join before the first batch; they return to their idle loop at the end.
-    await helpers.attach(trainer);
-    let outcome: TrainingOutcome;
-    try {
-      outcome = trainer.run(createCallbacks(start, control, reporter));
-    } finally {
-      await helpers.detach(trainer);
+    let trainer = engine.createTrainer(start.dataset, start.options, createJobKernels(start), start.checkpoint, { threads: asked, continueFinished: start.continueFinished === true });
+    for (;;) {
+      reporter.trainer = trainer;
+      // The extra threads join before the first batch; they return to their idle loop at the end.
+      await helpers.attach(trainer);
+      let outcome: TrainingOutcome;
+      try {
+        outcome = trainer.run(createCallbacks(start, control, reporter, resize));
+      } finally {
+        await helpers.detach(trainer);
+      }
+      if (outcome.reason === 'stopped' && stoppedToResize && Atomics.load(control, CONTROL_INDEX) === CONTROL_RUN) {
+        // Another thread count from this epoch boundary on: the same state, hence the same bits.
+        asked = Atomics.load(wanted!, 0);
+        stoppedToResize = false;
+        trainer = engine.createTrainer(start.dataset, start.options, engine.createKernels(trainer.kernelName, start.options.precision), trainer.snapshot(), { threads: asked });
+        continue;
+      }
+      postOutcome(start, control, reporter, trainer, outcome);
+      return;
     }
-    postOutcome(start, control, reporter, trainer, outcome);
   } catch (err) {
     reporter.flushProgress(false);
     post({ type: 'error', jobId: start.jobId, error: toThreadError(err) });

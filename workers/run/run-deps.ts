@@ -9,6 +9,8 @@ import type { RunningSlots } from '../../src/store/running-slots.js';
 import type { TenantUsage } from '../../src/store/tenant-usage.js';
 import type { RunRegistry } from '../run-registry.js';
 import type { ThreadPool } from '../thread-pool.js';
+import type { DatasetCache } from './dataset-cache.js';
+import type { ThreadBudget } from './thread-budget.js';
 
 /** What a processed job returns to BullMQ (its return value; never weights). */
 export interface TrainingJobResult {
@@ -50,12 +52,19 @@ export interface ProcessorDeps {
   log: Logger;
   jobs: JobStore;
   datasets: DatasetStore;
+  /** Decoded uploaded datasets kept for the next job on the same one (optional: without it every job reads its data). */
+  datasetCache?: DatasetCache;
   metrics: MetricsStore;
   checkpoints: CheckpointStore;
   slots: RunningSlots;
   /** Where each run's training time is added to its tenant's daily compute usage. */
   usage: TenantUsage;
   pool: ThreadPool;
+  /**
+   * The worker's cores, shared between its running jobs (one per worker process). Without it,
+   * one budget per `pool` of all the cores and `MAX_THREADS_PER_JOB`.
+   */
+  threads?: ThreadBudget;
   runs: RunRegistry;
   /** Counters for the worker's own /metrics (optional). */
   telemetry?: WorkerTelemetry;

@@ -11,6 +11,7 @@ import type { ProcessorDeps } from './run-deps.js';
 import { loadRunInputs, type RunInputs } from './run-inputs.js';
 import { RunControl } from './run-control.js';
 import { settleRun, type Settlement } from './settle-run.js';
+import { ThreadBudget } from './thread-budget.js';
 
 /** Who a run is for. */
 export interface RunContext {
@@ -39,11 +40,19 @@ export class TrainingRun {
   readonly attempt: number;
   private relay: ProgressRelay | undefined;
   private writer: CheckpointWriter | undefined;
+  private readonly budget: ThreadBudget;
+  /** The threads the worker wants this run on (it may change them while the run goes; see {@link ThreadBudget}). */
+  private readonly threadsWanted = new Int32Array(new SharedArrayBuffer(4));
+  /** What {@link logTimings} reports: the thread's run and the first epochs' durations (ms). */
+  private readonly timings: { threadMs?: number; epochMs: number[]; threads?: number; lastElapsedMs: number } = { epochMs: [], lastElapsedMs: 0 };
 
   constructor(private readonly deps: ProcessorDeps, private readonly ctx: RunContext) {
     const { config } = deps;
     this.attempt = ctx.record.attempts + 1;
     this.control = new RunControl({ cancelGraceMs: config.CANCEL_GRACE_MS, stopGraceMs: Math.max(100, config.SHUTDOWN_GRACE_MS / 2) });
+    // Counted among the jobs sharing the cores from now on, so jobs taken together split them.
+    this.budget = deps.threads ?? fallbackBudget(deps);
+    this.budget.admit(ctx.jobId);
   }
 
   /** The last epoch reported by the thread in this run, if any. */
@@ -61,8 +70,18 @@ export class TrainingRun {
    * @throws Redis errors before the thread started (the attempt is retried)
    */
   async run(): Promise<RunVerdict> {
+    try {
+      return await this.admitted();
+    } finally {
+      this.budget.release(this.ctx.jobId);
+    }
+  }
+
+  private async admitted(): Promise<RunVerdict> {
     const { deps, ctx } = this;
-    const inputs = await loadRunInputs(ctx.jobId, deps);
+    const t0 = performance.now();
+    // A test hook that poisons the thread's data must not reach a shared cached copy.
+    const inputs = await loadRunInputs(ctx.jobId, deps, ctx.hooks?.nanAtEpoch === undefined ? deps.datasetCache : undefined);
     if ('error' in inputs) return { kind: 'fail', error: inputs.error };
     if (!(await deps.jobs.markRunning(ctx.jobId, { attempt: this.attempt, startedAt: ctx.record.startedAt ?? new Date().toISOString() }))) {
       ctx.log.info('job skipped: cancelled or deleted before it started');
@@ -82,7 +101,9 @@ export class TrainingRun {
       void acquiring.then((late) => deps.pool.release(late), () => undefined);
       return { kind: 'hand-back', beforeStart: true };
     }
+    const t1 = performance.now();
     const end = await this.train(thread, inputs);
+    this.logTimings(inputs, t1 - t0, end);
     return settleRun({
       end,
       control: this.control.snapshot,
@@ -91,6 +112,30 @@ export class TrainingRun {
       lastElapsedMs: this.relay?.latest?.elapsedMs ?? 0,
       maxJobSeconds: deps.config.MAX_JOB_SECONDS,
     });
+  }
+
+  /**
+   * One debug line of where the run's time went (ms): reading the spec, the dataset and the
+   * checkpoint; everything before the thread got the job (`beforeThreadMs`, reads included);
+   * the thread's whole run (`threadMs`, posting the start until its final message); in it, what
+   * came before the first epoch (`setupMs`: kernels, createTrainer's checks and conversion,
+   * helper threads; estimated as the first epoch's time minus the second's) and the first epochs.
+   */
+  private logTimings(inputs: RunInputs, beforeThreadMs: number, end: RunEnd): void {
+    const t = this.timings;
+    const [first, second] = t.epochMs;
+    const round = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : Math.round(ms * 10) / 10);
+    this.ctx.log.debug({
+      specMs: round(inputs.timings.specMs),
+      datasetMs: round(inputs.timings.datasetMs),
+      checkpointMs: round(inputs.timings.checkpointMs),
+      beforeThreadMs: round(beforeThreadMs),
+      threadMs: round(t.threadMs),
+      threadElapsedMs: end.kind === 'message' && end.message.type === 'done' ? end.message.elapsedMs : undefined,
+      setupMs: first !== undefined && second !== undefined ? round(first - second) : undefined,
+      firstEpochsMs: t.epochMs.map(round),
+      threads: t.threads,
+    }, 'run timings');
   }
 
   private async train(thread: TrainingThread, inputs: RunInputs): Promise<RunEnd> {
@@ -106,11 +151,17 @@ export class TrainingRun {
     deps.runs.register(ctx.jobId, control);
     relay.start();
     const start = this.startMessage(inputs);
-    const transfer = [start.dataset.inputs.buffer, start.dataset.targets.buffer] as ArrayBuffer[];
+    // Shared (cached) arrays are not transferred: the thread reads them in place.
+    const transfer = [start.dataset.inputs.buffer, start.dataset.targets.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
     if (start.checkpoint) transfer.push(start.checkpoint.buffer as ArrayBuffer);
     const resumedEpoch = inputs.checkpoint?.meta.epoch ?? 0;
     const onMessage = (message: ThreadMessage): void => {
       if (message.type === 'progress') {
+        for (const point of message.points) {
+          // The first epochs only: enough to tell the setup from the epochs.
+          if (this.timings.epochMs.length < 3) this.timings.epochMs.push(point.elapsedMs - this.timings.lastElapsedMs);
+          this.timings.lastElapsedMs = point.elapsedMs;
+        }
         const trained = message.latest.epoch - (relay.latest?.epoch ?? resumedEpoch);
         if (trained > 0) deps.telemetry?.recordEpochs(trained, trained * inputs.trainRows);
         relay.accept(message);
@@ -122,13 +173,18 @@ export class TrainingRun {
     let end: RunEnd;
     let computeRecorded: Promise<void>;
     meter.restart();
+    this.timings.lastElapsedMs = start.elapsedMsAtStart;
+    this.timings.threads = start.threads;
+    const posted = performance.now();
     try {
       end = await thread.run(start, onMessage, transfer);
+      this.timings.threadMs = performance.now() - posted;
     } finally {
       computeRecorded = meter.record();
       control.dispose();
       relay.stop();
       deps.runs.unregister(ctx.jobId, control);
+      this.budget.release(ctx.jobId);
       deps.pool.release(thread);
     }
     if (end.kind === 'message' && end.message.type === 'done') relay.setKernel(end.message.kernelName);
@@ -178,19 +234,41 @@ export class TrainingRun {
       control: this.control.buffer,
       checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
       progressIntervalMs: Math.max(10, Math.floor(config.METRICS_FLUSH_INTERVAL_MS / 2)),
-      threads: this.threadBudget(),
+      threads: this.grantThreads(inputs),
+      threadsWanted: this.threadsWanted.buffer as SharedArrayBuffer,
       ...(this.ctx.hooks ? { testHooks: this.ctx.hooks } : {}),
     };
   }
 
   /**
-   * Threads this job may train on: its own plus the cores no other running job of this worker
-   * holds, at most `MAX_THREADS_PER_JOB` (1: one thread a job). Fixed for the attempt; the
-   * weights are the same bytes whatever it is.
+   * Threads this job starts on, from the worker's {@link ThreadBudget} (its fair share of the
+   * cores, at most `MAX_THREADS_PER_JOB`); 1 for runs the engine keeps on one thread (an optimizer
+   * other than Adam, TypeScript kernels). When the share changes (another job starts or ends),
+   * the new count goes to the thread through {@link threadsWanted}: it moves to it at its next
+   * epoch boundary. The weights are the same bytes whatever it is.
    */
-  private threadBudget(): number {
-    const freeCores = availableParallelism() - (this.deps.pool.busy - 1);
-    return Math.max(1, Math.min(this.deps.config.MAX_THREADS_PER_JOB, freeCores));
+  private grantThreads(inputs: RunInputs): number {
+    const kernels = inputs.checkpoint?.meta.kernel ?? this.deps.config.ENGINE_KERNELS;
+    const splittable = inputs.options.optimizer.type === 'adam' && kernels !== 'ts';
+    const threads = this.budget.grant(this.ctx.jobId, splittable ? Infinity : 1, (share) => {
+      Atomics.store(this.threadsWanted, 0, share);
+      this.ctx.log.debug({ threads: share, held: this.budget.held, cores: this.budget.total }, 'training threads re-balanced');
+    });
+    Atomics.store(this.threadsWanted, 0, threads);
+    this.ctx.log.debug({ threads, held: this.budget.held, cores: this.budget.total }, 'training threads granted');
+    return threads;
   }
 
+}
+
+/** One budget per thread pool for callers that pass none (the worker passes its own). */
+const fallbackBudgets = new WeakMap<object, ThreadBudget>();
+
+function fallbackBudget(deps: ProcessorDeps): ThreadBudget {
+  let budget = fallbackBudgets.get(deps.pool);
+  if (!budget) {
+    budget = new ThreadBudget(availableParallelism(), deps.config.MAX_THREADS_PER_JOB);
+    fallbackBudgets.set(deps.pool, budget);
+  }
+  return budget;
 }

@@ -41,6 +41,7 @@ export async function writeSettlement(deps: ProcessorDeps, ctx: SettlementContex
       return { outcome: 'cancelled' };
     case 'complete': {
       const { metrics, kernel, checkpoint } = verdict;
+      const writeStart = performance.now();
       // The completion replaces the job's checkpoints with the final snapshot (a fork starts from it).
       if (!(await jobs.completeJob(jobId, { weights: verdict.weights, metrics, kernel, attempt: ctx.attempt, ...(checkpoint ? { checkpoint } : {}) }))) {
         log.warn({ attempt: ctx.attempt }, 'completion refused: the job already finished or a newer attempt owns it');
@@ -49,7 +50,8 @@ export async function writeSettlement(deps: ProcessorDeps, ctx: SettlementContex
       await confirmCompletion(deps, ctx);
       await deps.events?.emitJobEvent(jobId, 'completed');
       count('completed');
-      log.info({ epochsRun: metrics.epochsRun, finalLoss: metrics.finalLoss, durationMs: metrics.durationMs, kernel }, 'job completed');
+      const writeMs = Math.round((performance.now() - writeStart) * 10) / 10;
+      log.info({ epochsRun: metrics.epochsRun, finalLoss: metrics.finalLoss, durationMs: metrics.durationMs, kernel, writeMs }, 'job completed');
       return { outcome: 'completed', epochsRun: metrics.epochsRun };
     }
     case 'fail':

@@ -119,6 +119,23 @@ for (const variant of VARIANTS) {
         });
       }
 
+      it('gives matMulTransA the same bits when B’s rows are a multiple of 1 KiB apart (B copied in panels)', () => {
+        const random = createRandom(57);
+        const wasm = createWasmKernels(variant, precision);
+        const [m, k, n] = [36, 40, 512];
+        const [a, b, c, panel, part] = wasm.allocate([k * m, k * n, m * n, k * 8, m * 8]);
+        fill(random, a, b);
+
+        wasm.matMulTransA(a, b, c, m, k, n);
+
+        // Eight columns at a time, B's rows 8 numbers apart: the plain strided product.
+        for (let j = 0; j < n; j += 8) {
+          for (let p = 0; p < k; p++) panel.set(b.subarray(p * n + j, p * n + j + 8), p * 8);
+          wasm.matMulTransA(a, panel, part, m, k, 8);
+          for (let i = 0; i < m; i++) expect(Array.from(c.subarray(i * n + j, i * n + j + 8))).toEqual(Array.from(part.subarray(i * 8, i * 8 + 8)));
+        }
+      });
+
       it('keeps long products right (21×4001×9)', () => {
         const random = createRandom(31);
         const wasm = createWasmKernels(variant, precision);
