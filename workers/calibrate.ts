@@ -18,7 +18,7 @@ interface Workload {
 /** Big enough that the GEMMs dominate: 256-128-10, 1,024 rows, batches of 64. */
 const GEMM_WORKLOAD: Workload = { inputSize: 256, units: [128, 10], samples: 1024, batchSize: 64, epochs: 3 };
 /** Small enough that per-step costs dominate: 2-8-1 (XOR-sized), 4 rows, one per batch. */
-const STEP_WORKLOAD: Workload = { inputSize: 2, units: [8, 1], samples: 4, batchSize: 1, epochs: 400 };
+export const STEP_WORKLOAD: Workload = { inputSize: 2, units: [8, 1], samples: 4, batchSize: 1, epochs: 400 };
 
 function weightsOf(w: Workload): number {
   let fanIn = w.inputSize;
@@ -55,12 +55,16 @@ function optionsOf(w: Workload): TrainingOptions {
   };
 }
 
+/** A trainer for `w` with `kernelChoice`'s float32 kernels on `threads` threads. */
+export function createWorkloadTrainer(engine: Engine, kernelChoice: string, w: Workload, threads = 1) {
+  return engine.createTrainer(datasetOf(w, Float32Array), optionsOf(w), engine.createKernels(kernelChoice, 'float32'), undefined, { threads });
+}
+
 /** Seconds to train `w` (best of two runs, so one preemption does not skew it). */
 function timeWorkload(engine: Engine, kernelChoice: string, w: Workload): number {
   let best = Infinity;
   for (let run = 0; run < 2; run++) {
-    const kernels = engine.createKernels(kernelChoice, 'float32');
-    const trainer = engine.createTrainer(datasetOf(w, Float32Array), optionsOf(w), kernels);
+    const trainer = createWorkloadTrainer(engine, kernelChoice, w);
     const start = performance.now();
     trainer.run();
     best = Math.min(best, (performance.now() - start) / 1000);
@@ -71,9 +75,11 @@ function timeWorkload(engine: Engine, kernelChoice: string, w: Workload): number
 /**
  * Measures this worker's training speed on two fixed workloads (≈ 0.1–0.3 s in all), solving
  * `seconds = steps · secondsPerStep + flops / flopsPerSecond` for both. Run once at worker start,
- * before it takes jobs. `secondsPerJob` is the per-job overhead the caller supplies.
+ * before it takes jobs. `secondsPerJob` is the per-job overhead the caller supplies. With
+ * `threads` > 1 the FLOP rate is the better of one thread and a team of `threads` (what a job
+ * alone on the worker is granted).
  */
-export async function calibrateThroughput(kernelChoice: string, secondsPerJob: number): Promise<Throughput> {
+export async function calibrateThroughput(kernelChoice: string, secondsPerJob: number, threads = 1): Promise<Throughput> {
   const engine = await import('../src/engine/index.js');
   const flopsOf = (w: Workload): number => 6 * weightsOf(w) * w.samples * w.epochs;
   const stepsOf = (w: Workload): number => Math.ceil(w.samples / w.batchSize) * w.epochs;
@@ -85,19 +91,47 @@ export async function calibrateThroughput(kernelChoice: string, secondsPerJob: n
     secondsPerStep = Math.max(0, (stepSeconds - flopsOf(STEP_WORKLOAD) / flopsPerSecond) / stepsOf(STEP_WORKLOAD));
     flopsPerSecond = flopsOf(GEMM_WORKLOAD) / Math.max(1e-6, gemmSeconds - stepsOf(GEMM_WORKLOAD) * secondsPerStep);
   }
+  if (threads > 1) {
+    // A job alone on this worker trains on `threads` cores: the rate a dry run should expect.
+    const teamSeconds = await timeWorkloadOnTeam(engine, kernelChoice, GEMM_WORKLOAD, threads);
+    flopsPerSecond = Math.max(flopsPerSecond, flopsOf(GEMM_WORKLOAD) / Math.max(1e-6, teamSeconds - stepsOf(GEMM_WORKLOAD) * secondsPerStep));
+  }
   const kernels = engine.createKernels(kernelChoice, 'float32').name;
   return { flopsPerSecond, secondsPerStep, secondsPerJob, kernels, measuredAt: new Date().toISOString() };
 }
 
+/** {@link timeWorkload} on a team of `threads` (helper threads started here, ended after). */
+async function timeWorkloadOnTeam(engine: Engine, kernelChoice: string, w: Workload, threads: number): Promise<number> {
+  const { TrainingHelpers } = await import('./training-helpers.js');
+  const helpers = new TrainingHelpers();
+  let best = Infinity;
+  try {
+    for (let run = 0; run < 2; run++) {
+      const trainer = createWorkloadTrainer(engine, kernelChoice, w, threads);
+      await helpers.attach(trainer);
+      const start = performance.now();
+      try {
+        trainer.run();
+      } finally {
+        await helpers.detach(trainer);
+      }
+      best = Math.min(best, (performance.now() - start) / 1000);
+    }
+  } finally {
+    await helpers.terminate();
+  }
+  return best;
+}
+
 /**
  * Per-job overhead beyond the steps (queue pickup, thread hand-over, data load, curve and
- * completion writes), as measured through the service on XOR and mnist-like jobs with
- * `npm run bench:plan`.
+ * completion writes) on a warm worker, as measured through the service on XOR and mnist-like
+ * jobs with `npm run bench:plan`.
  */
-export const SECONDS_PER_JOB = 0.25;
+export const SECONDS_PER_JOB = 0.08;
 
 /** Runs {@link calibrateThroughput} in a thread of its own and returns what it measured. */
-async function calibrateInThread(kernelChoice: string): Promise<Throughput> {
+async function calibrateInThread(kernelChoice: string, threads: number): Promise<Throughput> {
   const thread = new PooledThread(0, {
     name: 'calibration',
     size: 1,
@@ -110,7 +144,7 @@ async function calibrateInThread(kernelChoice: string): Promise<Throughput> {
     const answer = await new Promise<{ throughput?: Throughput; error?: string }>((resolve, reject) => {
       thread.worker.once('message', resolve);
       thread.onDeath((death) => reject(new Error(death.message)));
-      thread.worker.postMessage({ kernels: kernelChoice, secondsPerJob: SECONDS_PER_JOB });
+      thread.worker.postMessage({ kernels: kernelChoice, secondsPerJob: SECONDS_PER_JOB, threads });
     });
     if (!answer.throughput) throw new Error(answer.error ?? 'no answer');
     return answer.throughput;
@@ -125,10 +159,10 @@ async function calibrateInThread(kernelChoice: string): Promise<Throughput> {
  * A failure only logs: the API then keeps the previous or the default figures.
  */
 export async function publishThroughput(
-  kernelChoice: string, store: ThroughputStore, log: { info(o: object, m: string): void; warn(o: object, m: string): void },
+  kernelChoice: string, threads: number, store: ThroughputStore, log: { info(o: object, m: string): void; warn(o: object, m: string): void },
 ): Promise<void> {
   try {
-    const throughput = await calibrateInThread(kernelChoice);
+    const throughput = await calibrateInThread(kernelChoice, threads);
     await store.saveThroughput(throughput);
     log.info({ throughput }, 'throughput calibrated');
   } catch (err) {

@@ -205,7 +205,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const queueEvents = watchStalledFailures(config, log, eventsConnection, jobs, webhooks);
   await worker.waitUntilReady();
   // Measured in a thread of its own while jobs are already taken; dry runs read it from Redis.
-  void publishThroughput(config.ENGINE_KERNELS, createThroughputStore({ redis: storeConnection, config }), log);
+  // A lone job's share: every core, up to MAX_THREADS_PER_JOB.
+  const loneJobThreads = threads.maxPerJob > 0 ? Math.min(threads.total, threads.maxPerJob) : threads.total;
+  void publishThroughput(config.ENGINE_KERNELS, loneJobThreads, createThroughputStore({ redis: storeConnection, config }), log);
   log.info({ concurrency: config.WORKER_CONCURRENCY, queue: config.QUEUE_NAME, kernels: config.ENGINE_KERNELS }, 'worker started');
 
   let closing: Promise<void> | undefined;

@@ -3,6 +3,7 @@
  * engine's trainer. It never touches Redis; it posts progress, checkpoints and the outcome to the
  * processor (see thread-messages.ts) and reads the control word between batches.
  */
+import { availableParallelism } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { CurvePoint } from '../src/contract/job.js';
@@ -23,6 +24,7 @@ if (!parentPort) throw new Error('training-thread.ts must run as a worker thread
 enableWasmFeatures();
 const engine = await import('../src/engine/index.js');
 const { TrainingHelpers } = await import('./training-helpers.js');
+const { createWorkloadTrainer, STEP_WORKLOAD } = await import('./calibrate.js');
 const port = parentPort;
 /** This thread's helper threads for multi-threaded jobs (started on first use, kept). */
 const helpers = new TrainingHelpers();
@@ -244,6 +246,27 @@ async function runJob(start: StartMessage): Promise<void> {
   }
 }
 
+/**
+ * Trains a tiny network once, on as many threads as this machine has cores (the most a job is
+ * granted), before the thread says `ready`: the first job then finds the kernels compiled, the
+ * trainer's code optimised and its helper threads started, instead of paying about 0.2 s more
+ * setup than the jobs after it. A failure here is left to the first job to meet.
+ */
+async function warmUp(): Promise<void> {
+  try {
+    const trainer = createWorkloadTrainer(engine, 'auto', STEP_WORKLOAD, availableParallelism());
+    await helpers.attach(trainer);
+    try {
+      trainer.run();
+    } finally {
+      await helpers.detach(trainer);
+    }
+  } catch {
+    // the first job reports what fails
+  }
+}
+
+await warmUp();
 // Jobs run one at a time: the processor sends the next start only after done/stopped/error.
 port.on('message', (message: StartMessage) => {
   if (message?.type === 'start') void runJob(message);
