@@ -5,7 +5,7 @@
  * `script`), plain lines when piped, and every exit code.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/processes.js';
@@ -59,6 +59,8 @@ beforeAll(async () => {
   // The bin as `npm run build` writes it (client/tsconfig.build.json compiles only the client).
   const build = await run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'client/tsconfig.build.json']);
   expect(build.stdout).toBe('');
+  // Executable, as the last step of `npm run build` (scripts/copy-assets.mjs) leaves it.
+  chmodSync(join(REPO_ROOT, 'dist/client/cli.js'), 0o755);
   trainyard = await startTrainyard();
 }, 180_000);
 
