@@ -29,7 +29,7 @@ export interface TestRedisCluster {
   replicasOf(port: number): Promise<number[]>;
   /** Every current master's port. */
   masters(): Promise<number[]>;
-  /** Waits until every live member reports cluster_state:ok and all 16384 slots are served. */
+  /** Waits until every live member reports cluster_state:ok and all 16384 slots are served by live masters. */
   waitHealthy(timeoutMs?: number): Promise<void>;
   /** Stops every member and removes their directories. */
   stop(): Promise<void>;
@@ -119,9 +119,14 @@ export async function startTestRedisCluster(options: { nodeTimeoutMs?: number } 
     },
     async waitHealthy(timeoutMs = 30_000) {
       await waitFor('cluster_state:ok on every live member', async () => {
+        const livePorts = new Set(members.filter(alive).map((m) => m.port));
         for (const member of members.filter(alive)) {
           const info = String(await admin(member.port).call('CLUSTER', 'INFO'));
           if (!/cluster_state:ok/.test(info) || !/cluster_slots_ok:16384/.test(info)) return false;
+          // Right after a kill every member still reports ok (the failure is not detected yet):
+          // healthy means every slot is served by a live master.
+          const slots = (await admin(member.port).call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number, string]]>;
+          if (slots.some(([, , master]) => !livePorts.has(Number(master[1])))) return false;
         }
         return true;
       }, timeoutMs);
