@@ -41,11 +41,10 @@
  * in a directory it names at the end (summarise it with
  * `tsx bench/api-profile.ts <file>`). `--only=post,tiny,get,threads,polling` runs some phases.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -53,6 +52,7 @@ import { Pool } from 'undici';
 import { findFreePort, startRedisServer, type RedisServerHandle } from '../src/embedded-redis.js';
 import { createKeys } from '../src/store/keys.js';
 import { CPU_JOB, cpuJobSubmission } from './api-workloads.js';
+import { startService, waitForLog, type BenchService, type ServiceGroup } from './bench-services.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -62,7 +62,6 @@ const PHASES = ['post', 'tiny', 'get', 'threads', 'polling'] as const;
 const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : [...PHASES];
 const wants = (phase: (typeof PHASES)[number]): boolean => only.includes(phase);
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 const LOAD_SECONDS = quick ? 2 : 10;
 const WARMUP_SECONDS = quick ? 1 : 3;
@@ -77,51 +76,9 @@ const AUTH = { authorization: `Bearer ${API_KEY}` };
 // ---------------------------------------------------------------------------------------------
 // Child processes
 
-interface Service {
-  name: string;
-  child: ChildProcess;
-  logFile: string;
-  log(): string;
-  stop(): Promise<void>;
-}
-
 const tmp = mkdtempSync(join(tmpdir(), 'trainyard-bench-api-'));
-const services: Service[] = [];
-
-/** Starts a TypeScript entry as `node --import tsx <entry>` (as the test helpers and npm scripts do). */
-function startService(name: string, entry: string, env: Record<string, string>, options: { nodeArgs?: string[]; cpu?: string } = {}): Service {
-  const logFile = join(tmp, `${name}-${services.length}.log`);
-  const fd = openSync(logFile, 'w');
-  const nodeArgs = [...(options.nodeArgs ?? []), '--import', 'tsx', entry];
-  const [command, argv] = options.cpu === undefined ? [process.execPath, nodeArgs] : ['taskset', ['-c', options.cpu, process.execPath, ...nodeArgs]];
-  const child = spawn(command, argv, { cwd: REPO_ROOT, env: { ...process.env, LOG_PRETTY: 'false', ...env }, stdio: ['ignore', fd, fd] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const service: Service = {
-    name,
-    child,
-    logFile,
-    log: () => readFileSync(logFile, 'utf8'),
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      services.splice(services.indexOf(service), 1);
-    },
-  };
-  services.push(service);
-  return service;
-}
-
-async function waitForLog(service: Service, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(service.log())) {
-    if (service.child.exitCode !== null || Date.now() > deadline) throw new Error(`${service.name} did not print ${pattern}:\n${service.log().slice(-2000)}`);
-    await sleep(50);
-  }
-}
+const group: ServiceGroup = { dir: tmp, running: [] };
+const services = group.running;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -377,11 +334,11 @@ async function main(): Promise<void> {
   };
 
   const helloPort = await findFreePort();
-  const hello = startService('hello', 'bench/api-hello.ts', { HOST: '127.0.0.1', PORT: String(helloPort) });
+  const hello = startService(group, 'hello', 'bench/api-hello.ts', { HOST: '127.0.0.1', PORT: String(helloPort) });
   const apiPort = await findFreePort();
   const profileDir = join(tmpdir(), `trainyard-bench-api-profiles-${process.pid}`);
   if (profileApi || profileWorker) mkdirSync(profileDir, { recursive: true });
-  const apiService = startService('api', 'src/api/server.ts', { ...serverEnv, PORT: String(apiPort) }, {
+  const apiService = startService(group, 'api', 'src/api/server.ts', { ...serverEnv, PORT: String(apiPort) }, {
     nodeArgs: profileApi ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
   });
   await waitForLog(hello, /hello listening/);
@@ -390,8 +347,8 @@ async function main(): Promise<void> {
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   api = new Pool(apiUrl, { connections: 4 });
 
-  const startWorker = async (threads: number, cpu?: string): Promise<Service> => {
-    const worker = startService(`worker-${threads}`, 'workers/main.ts', { ...serverEnv, WORKER_CONCURRENCY: String(threads) }, {
+  const startWorker = async (threads: number, cpu?: string): Promise<BenchService> => {
+    const worker = startService(group, `worker-${threads}`, 'workers/main.ts', { ...serverEnv, WORKER_CONCURRENCY: String(threads) }, {
       ...(cpu === undefined ? {} : { cpu }),
       ...(profileWorker ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}),
     });
@@ -413,7 +370,7 @@ async function main(): Promise<void> {
   // 1. POST /v1/jobs against raw queue.add (no worker: the jobs stay queued).
   if (wants('post')) {
     const rawAddRate = await phase('raw queue.add', async () => {
-      const adder = startService('queue-add', 'bench/api-queue-add.ts', {
+      const adder = startService(group, 'queue-add', 'bench/api-queue-add.ts', {
         ...common, QUEUE_NAME: 'bench-raw-add', CONNECTIONS: String(CONNECTIONS), DURATION_MS: String(LOAD_SECONDS * 1000), WARMUP_MS: String(WARMUP_SECONDS * 1000),
       });
       await new Promise((resolve) => adder.child.once('exit', resolve));
@@ -432,7 +389,7 @@ async function main(): Promise<void> {
   }
 
   // 2. Tiny jobs, one at a time.
-  let worker: Service | undefined;
+  let worker: BenchService | undefined;
   let lastTinyJob = '';
   if (wants('tiny') || wants('get')) {
     worker = await startWorker(cpus().length);
@@ -496,7 +453,7 @@ async function main(): Promise<void> {
     return { jobsPerSecond: CPU_JOBS / seconds, engineSamplesPerSecond: (CPU_JOBS * CPU_SAMPLE_EPOCHS) / engineSeconds, cores };
   });
   const engineAlone = (threads: number): Promise<number> => phase(`engine alone, ${threads} thread(s)`, async () => {
-    const child = startService(`engine-${threads}`, 'bench/api-engine-threads.ts', { THREADS: String(threads), JOBS: String(Math.ceil(CPU_JOBS / threads)) });
+    const child = startService(group, `engine-${threads}`, 'bench/api-engine-threads.ts', { THREADS: String(threads), JOBS: String(Math.ceil(CPU_JOBS / threads)) });
     await new Promise((resolve) => child.child.once('exit', resolve));
     const out = JSON.parse(child.log().trim().split('\n').pop()!) as { jobsPerSecond: number };
     await child.stop();

@@ -20,11 +20,9 @@
  * writes. "other" is the wall clock minus those and the epochs: the queue, BullMQ's fetch,
  * the completion event and the API.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { QueueEvents } from 'bullmq';
 import { Pool } from 'undici';
 import { findFreePort, startRedisServer, type RedisServerHandle } from '../src/embedded-redis.js';
@@ -32,6 +30,7 @@ import { initializeWeights, type NetworkSpec } from '../src/engine/index.js';
 import { createKeys } from '../src/store/keys.js';
 import { loadMnist, subset, type Digits } from './mnist-digits.js';
 import { prepareTorch, torchVersion } from './torch.js';
+import { startService, waitForLog, type BenchService, type ServiceGroup } from './bench-services.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -39,7 +38,6 @@ const ROUNDS = Number(arg('rounds', '3'));
 const EPOCHS = Number(arg('epochs', '3'));
 const KERNELS = arg('kernels', '');
 const THREADS = arg('threads', [...new Set([1, availableParallelism()])].join(',')).split(',').map(Number);
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const API_KEY = 'ty_bench_0123456789abcdef';
 const AUTH = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
 
@@ -65,44 +63,9 @@ const WORKLOADS: Workload[] = [
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-interface Service {
-  name: string;
-  child: ChildProcess;
-  log(): string;
-  stop(): Promise<void>;
-}
-
 const tmp = mkdtempSync(join(tmpdir(), 'trainyard-bench-service-'));
-
-function startService(name: string, entry: string, env: Record<string, string>): Service {
-  const logFile = join(tmp, `${name}.log`);
-  const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: REPO_ROOT, env: { ...process.env, LOG_PRETTY: 'false', ...env }, stdio: ['ignore', fd, fd] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    name,
-    child,
-    log: () => readFileSync(logFile, 'utf8'),
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
-  };
-}
-
+const group: ServiceGroup = { dir: tmp, running: [] };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitForLog(service: Service, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(service.log())) {
-    if (service.child.exitCode !== null || Date.now() > deadline) throw new Error(`${service.name} did not print ${pattern}:\n${service.log().slice(-2000)}`);
-    await sleep(50);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // HTTP
@@ -174,7 +137,7 @@ interface RunTimings {
   threadElapsedMs?: number; setupMs?: number; firstEpochsMs: number[]; threads: number; writeMs: number;
 }
 
-function timingsOf(worker: Service, jobId: string): RunTimings | undefined {
+function timingsOf(worker: BenchService, jobId: string): RunTimings | undefined {
   let timings: Partial<RunTimings> | undefined;
   let writeMs: number | undefined;
   for (const line of worker.log().split('\n')) {
@@ -202,7 +165,6 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 let redisServer: RedisServerHandle | undefined;
-const services: Service[] = [];
 
 async function main(): Promise<void> {
   const version = torchVersion();
@@ -223,7 +185,7 @@ async function main(): Promise<void> {
   };
   // Per thread setting an API and a worker on a queue of their own: the settings take turns
   // within each round, so each pair of runs sees the same load.
-  const workers: Service[] = [];
+  const workers: BenchService[] = [];
   const queueEvents: QueueEvents[] = [];
   for (const threads of THREADS) {
     const queue = { QUEUE_NAME: `bench-service-${process.pid}-${threads}` };
@@ -233,14 +195,13 @@ async function main(): Promise<void> {
     await events.waitUntilReady();
     queueEvents.push(events);
     const apiPort = await findFreePort();
-    const apiService = startService(`api-${threads}`, 'src/api/server.ts', { ...env, ...queue, LOG_LEVEL: 'info', PORT: String(apiPort) });
-    const worker = startService(`worker-${threads}`, 'workers/main.ts', {
+    const apiService = startService(group, `api-${threads}`, 'src/api/server.ts', { ...env, ...queue, LOG_LEVEL: 'info', PORT: String(apiPort) });
+    const worker = startService(group, `worker-${threads}`, 'workers/main.ts', {
       ...env, ...queue, WORKER_CONCURRENCY: '1', MAX_THREADS_PER_JOB: String(threads), ...(KERNELS ? { ENGINE_KERNELS: KERNELS } : {}),
     });
-    services.push(apiService, worker);
     workers.push(worker);
-    await waitForLog(apiService, /api listening/);
-    await waitForLog(worker, /worker started/);
+    await waitForLog(apiService, /api listening/, 60_000);
+    await waitForLog(worker, /worker started/, 60_000);
     apis.push(new Pool(`http://127.0.0.1:${apiPort}`, { connections: 2 }));
   }
   // The workers' calibration runs in a thread of its own after start: let it finish.
@@ -333,7 +294,7 @@ try {
   await main();
 } finally {
   for (const api of apis) await api.close().catch(() => undefined);
-  for (const s of services.splice(0)) await s.stop();
+  for (const s of [...group.running].reverse()) await s.stop();
   await redisServer?.stop();
   rmSync(tmp, { recursive: true, force: true });
 }
