@@ -5,6 +5,7 @@ import type { ThroughputStore } from '../src/store/throughput-store.js';
 import { PooledThread, siblingThreadEntry } from '../src/threads/thread-pool.js';
 
 type Engine = typeof import('../src/engine/index.js');
+type TrainingHelpers = import('./training-helpers.js').TrainingHelpers;
 
 /** A fixed workload: `units` layers on `samples` seeded rows, batches of `batchSize`. */
 interface Workload {
@@ -60,13 +61,16 @@ export function createWorkloadTrainer(engine: Engine, kernelChoice: string, w: W
   return engine.createTrainer(datasetOf(w, Float32Array), optionsOf(w), engine.createKernels(kernelChoice, 'float32'), undefined, { threads });
 }
 
-/** Seconds to train `w` (best of two runs, so one preemption does not skew it). */
-function timeWorkload(engine: Engine, kernelChoice: string, w: Workload): number {
+/**
+ * Seconds to train `w` on `threads` threads (best of two runs, so one preemption or the helper
+ * threads' start does not skew it).
+ */
+async function timeWorkload(engine: Engine, helpers: TrainingHelpers, kernelChoice: string, w: Workload, threads = 1): Promise<number> {
   let best = Infinity;
   for (let run = 0; run < 2; run++) {
-    const trainer = createWorkloadTrainer(engine, kernelChoice, w);
+    const trainer = createWorkloadTrainer(engine, kernelChoice, w, threads);
     const start = performance.now();
-    trainer.run();
+    await helpers.run(trainer);
     best = Math.min(best, (performance.now() - start) / 1000);
   }
   return best;
@@ -81,10 +85,20 @@ function timeWorkload(engine: Engine, kernelChoice: string, w: Workload): number
  */
 export async function calibrateThroughput(kernelChoice: string, secondsPerJob: number, threads = 1): Promise<Throughput> {
   const engine = await import('../src/engine/index.js');
+  const { TrainingHelpers } = await import('./training-helpers.js');
+  const helpers = new TrainingHelpers();
+  try {
+    return await measureThroughput(engine, helpers, kernelChoice, secondsPerJob, threads);
+  } finally {
+    await helpers.terminate();
+  }
+}
+
+async function measureThroughput(engine: Engine, helpers: TrainingHelpers, kernelChoice: string, secondsPerJob: number, threads: number): Promise<Throughput> {
   const flopsOf = (w: Workload): number => 6 * weightsOf(w) * w.samples * w.epochs;
   const stepsOf = (w: Workload): number => Math.ceil(w.samples / w.batchSize) * w.epochs;
-  const gemmSeconds = timeWorkload(engine, kernelChoice, GEMM_WORKLOAD);
-  const stepSeconds = timeWorkload(engine, kernelChoice, STEP_WORKLOAD);
+  const gemmSeconds = await timeWorkload(engine, helpers, kernelChoice, GEMM_WORKLOAD);
+  const stepSeconds = await timeWorkload(engine, helpers, kernelChoice, STEP_WORKLOAD);
   let flopsPerSecond = flopsOf(GEMM_WORKLOAD) / gemmSeconds;
   let secondsPerStep = 0;
   for (let i = 0; i < 3; i++) {
@@ -93,34 +107,11 @@ export async function calibrateThroughput(kernelChoice: string, secondsPerJob: n
   }
   if (threads > 1) {
     // A job alone on this worker trains on `threads` cores: the rate a dry run should expect.
-    const teamSeconds = await timeWorkloadOnTeam(engine, kernelChoice, GEMM_WORKLOAD, threads);
+    const teamSeconds = await timeWorkload(engine, helpers, kernelChoice, GEMM_WORKLOAD, threads);
     flopsPerSecond = Math.max(flopsPerSecond, flopsOf(GEMM_WORKLOAD) / Math.max(1e-6, teamSeconds - stepsOf(GEMM_WORKLOAD) * secondsPerStep));
   }
   const kernels = engine.createKernels(kernelChoice, 'float32').name;
   return { flopsPerSecond, secondsPerStep, secondsPerJob, kernels, measuredAt: new Date().toISOString() };
-}
-
-/** {@link timeWorkload} on a team of `threads` (helper threads started here, ended after). */
-async function timeWorkloadOnTeam(engine: Engine, kernelChoice: string, w: Workload, threads: number): Promise<number> {
-  const { TrainingHelpers } = await import('./training-helpers.js');
-  const helpers = new TrainingHelpers();
-  let best = Infinity;
-  try {
-    for (let run = 0; run < 2; run++) {
-      const trainer = createWorkloadTrainer(engine, kernelChoice, w, threads);
-      await helpers.attach(trainer);
-      const start = performance.now();
-      try {
-        trainer.run();
-      } finally {
-        await helpers.detach(trainer);
-      }
-      best = Math.min(best, (performance.now() - start) / 1000);
-    }
-  } finally {
-    await helpers.terminate();
-  }
-  return best;
 }
 
 /**

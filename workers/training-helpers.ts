@@ -4,7 +4,7 @@
  * {@link TrainingHelpers.terminate}. The trainer runs on the calling thread as member 0.
  */
 import { Worker } from 'node:worker_threads';
-import type { Trainer } from '../src/engine/index.js';
+import type { Trainer, TrainingCallbacks, TrainingOutcome } from '../src/engine/index.js';
 
 /** Registers tsx in a new thread, then imports `workerData.entry` (development and tests). */
 const TS_BOOTSTRAP = new URL('../src/threads/thread-bootstrap.mjs', import.meta.url);
@@ -90,6 +90,16 @@ export class TrainingHelpers {
     this.running = [];
     const failed = closed.find((c) => c.error);
     if (failed) throw new Error(`a training helper thread failed: ${failed.error}`);
+  }
+
+  /** Runs `trainer` with its team attached, and detached after whatever happens. */
+  async run(trainer: Trainer, callbacks?: TrainingCallbacks): Promise<TrainingOutcome> {
+    await this.attach(trainer);
+    try {
+      return trainer.run(callbacks);
+    } finally {
+      await this.detach(trainer);
+    }
   }
 
   /** Ends every helper thread. */

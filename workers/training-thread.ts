@@ -223,13 +223,7 @@ async function runJob(start: StartMessage): Promise<void> {
     for (;;) {
       reporter.trainer = trainer;
       // The extra threads join before the first batch; they return to their idle loop at the end.
-      await helpers.attach(trainer);
-      let outcome: TrainingOutcome;
-      try {
-        outcome = trainer.run(createCallbacks(start, control, reporter, resize));
-      } finally {
-        await helpers.detach(trainer);
-      }
+      const outcome = await helpers.run(trainer, createCallbacks(start, control, reporter, resize));
       if (outcome.reason === 'stopped' && stoppedToResize && Atomics.load(control, CONTROL_INDEX) === CONTROL_RUN) {
         // Another thread count from this epoch boundary on: the same state, hence the same bits.
         asked = Atomics.load(wanted!, 0);
@@ -254,13 +248,7 @@ async function runJob(start: StartMessage): Promise<void> {
  */
 async function warmUp(): Promise<void> {
   try {
-    const trainer = createWorkloadTrainer(engine, 'auto', STEP_WORKLOAD, availableParallelism());
-    await helpers.attach(trainer);
-    try {
-      trainer.run();
-    } finally {
-      await helpers.detach(trainer);
-    }
+    await helpers.run(createWorkloadTrainer(engine, 'auto', STEP_WORKLOAD, availableParallelism()));
   } catch {
     // the first job reports what fails
   }

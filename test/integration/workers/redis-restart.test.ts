@@ -3,17 +3,18 @@ import { findFreePort, type RedisServerHandle } from '../../../src/embedded-redi
 import { startTestRedis } from '../../helpers/redis-server.js';
 import { createWorkerHarness, mediumJob, sha256, type WorkerHarness } from './harness.js';
 
+// Each test's own Redis and worker harness, closed after it.
+let h: WorkerHarness | undefined;
+let redis: RedisServerHandle | undefined;
+
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  await redis?.stop();
+  redis = undefined;
+});
+
 describe('Redis killed and restarted under a running job (R1)', () => {
-  let h: WorkerHarness | undefined;
-  let redis: RedisServerHandle | undefined;
-
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-    await redis?.stop();
-    redis = undefined;
-  });
-
   it('finishes the job without a worker restart, with the weights of an uninterrupted run', async () => {
     redis = await startTestRedis();
     h = await createWorkerHarness({ REDIS_URL: redis.url, CHECKPOINT_INTERVAL_MS: '200', WORKER_CONCURRENCY: '1' });
@@ -37,16 +38,6 @@ describe('Redis killed and restarted under a running job (R1)', () => {
 });
 
 describe('a Redis that may evict keys (R9)', () => {
-  let h: WorkerHarness | undefined;
-  let redis: RedisServerHandle | undefined;
-
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-    await redis?.stop();
-    redis = undefined;
-  });
-
   it('is refused by the worker with the setting to fix', async () => {
     redis = await startTestRedis({ extraArgs: ['--maxmemory-policy', 'allkeys-lru'] });
     h = await createWorkerHarness({ REDIS_URL: redis.url });
@@ -58,16 +49,6 @@ describe('a Redis that may evict keys (R9)', () => {
 });
 
 describe('a worker started before Redis (R3)', () => {
-  let h: WorkerHarness | undefined;
-  let redis: RedisServerHandle | undefined;
-
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-    await redis?.stop();
-    redis = undefined;
-  });
-
   it('waits for Redis, then processes jobs within seconds of Redis starting', async () => {
     const port = await findFreePort();
     h = await createWorkerHarness({ REDIS_URL: `redis://127.0.0.1:${port}` });
@@ -91,16 +72,6 @@ describe('a worker started before Redis (R3)', () => {
 });
 
 describe('a worker stopped while its connections wait to reconnect to a restarted Redis', () => {
-  let h: WorkerHarness | undefined;
-  let redis: RedisServerHandle | undefined;
-
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-    await redis?.stop();
-    redis = undefined;
-  });
-
   it('closes without waiting for them to reconnect', async () => {
     redis = await startTestRedis();
     h = await createWorkerHarness({ REDIS_URL: redis.url });
