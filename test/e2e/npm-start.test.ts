@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,6 +58,8 @@ describe.skipIf(!HAS_PROC)('npm start as a supervisor runs it', () => {
     const base = ready.url;
     const compiled = ['dist/src/main.js', 'dist/src/api/server.js', 'dist/workers/main.js', 'dist/workers/training-thread.js', 'dist/src/inference/predict-thread.js'];
     const compiledTexts = compiled.map((file) => readFileSync(join(REPO_ROOT, file), 'utf8'));
+    // The package's bin, which `npx trainyard` runs: the build leaves it executable.
+    expect(statSync(join(REPO_ROOT, 'dist/client/cli.js')).mode & 0o111).toBe(0o111);
 
     const submitted = await fetchReady(`${base}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(XOR_BODY) });
     const { id } = (await submitted.json()) as { id: string };
